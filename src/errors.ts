@@ -29,7 +29,9 @@ export class StnsError extends Error {
 
   /** Works across copies of this package (instanceof does not). */
   static isStnsError(value: unknown): value is StnsError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kStnsError] === true;
+    return (
+      typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kStnsError] === true
+    );
   }
 
   get [kStnsError](): true {
