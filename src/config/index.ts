@@ -1,0 +1,13 @@
+// Public surface of the config layer.
+
+export {
+  CONFIG_ENV_VAR,
+  DEFAULT_BOOT_GUARD_PROCESSES,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_ENDPOINT,
+  DEFAULT_V2_ENDPOINT,
+  defaultConfig,
+} from './defaults.js';
+export { type LoadOptions, loadConfig, resolveConfigPath } from './load.js';
+export { type ParseOptions, parseConfig } from './parse.js';
+export type { CacheConfig, Config, DaemonConfig, TlsConfig } from './types.js';

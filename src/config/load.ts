@@ -1,0 +1,95 @@
+// Finds and reads the configuration file. Synchronous and cheap: the CLI
+// calls this on every lookup, so it is one open, one fstat, one read and a
+// few stats of referenced files.
+
+import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH } from './defaults.js';
+import { octalMode, warnIfNotRootOwned } from './files.js';
+import { emitConfigWarning, type ParseOptions, parseConfig } from './parse.js';
+import type { Config } from './types.js';
+
+/** Options for loadConfig. */
+export interface LoadOptions extends ParseOptions {
+  /** Environment consulted for STNS_CONFIG. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Which file to read: explicit path, then $STNS_CONFIG, then the default; always absolute. */
+export function resolveConfigPath(path?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = path || env[CONFIG_ENV_VAR] || DEFAULT_CONFIG_PATH;
+  return resolve(chosen);
+}
+
+/** Reads the file as UTF-8 with its stats, mapping every failure to a ConfigError with a fix. */
+function readConfigFile(path: string): { text: string; stats: Stats } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw openError(path, error as NodeJS.ErrnoException);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      throw new ConfigError(`${path}: not a regular file; pass --config <file> or set ${CONFIG_ENV_VAR}`);
+    }
+    return { text: readFileSync(fd, 'utf8'), stats };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw openError(path, error as NodeJS.ErrnoException);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The ConfigError for a file that cannot be opened or read. */
+function openError(path: string, error: NodeJS.ErrnoException): ConfigError {
+  if (error.code === 'ENOENT') {
+    return new ConfigError(
+      `${path}: configuration file not found; create it (see libnss_stns.conf.example) or pass --config <file> / set ${CONFIG_ENV_VAR}`,
+    );
+  }
+  if (error.code === 'EACCES' || error.code === 'EPERM') {
+    return new ConfigError(
+      `${path}: cannot read the configuration file (${error.code}) as uid ${process.geteuid?.()}; fix its permissions or use --config <file>`,
+    );
+  }
+  return new ConfigError(
+    `${path}: cannot read the configuration file (${error.code ?? error.message}); pass --config <file> or set ${CONFIG_ENV_VAR}`,
+  );
+}
+
+/** Warns when a file holding credentials can be read by group or others, or is not root's. */
+function checkConfigFilePermissions(
+  path: string,
+  stats: Stats,
+  config: Config,
+  warn: (m: string) => void,
+): void {
+  const secrets = [
+    config.password !== undefined && 'password',
+    config.authToken !== undefined && 'auth_token',
+  ].filter((name): name is string => typeof name === 'string');
+  if (secrets.length > 0 && (stats.mode & 0o044) !== 0) {
+    warn(
+      `${path}: holds ${secrets.join(' and ')} but is readable by group/others (mode ${octalMode(stats)}); chmod 600 ${path}`,
+    );
+  }
+  warnIfNotRootOwned(stats, 'configuration file', path, warn);
+}
+
+/**
+ * Reads and checks the configuration.
+ * Path: `path` if given, else `$STNS_CONFIG`, else `/etc/stns/libnss_stns.conf`.
+ * Throws ConfigError (missing, unreadable, syntax, bad value); warnings go to `options.warn`.
+ */
+export function loadConfig(path?: string, options: LoadOptions = {}): Config {
+  const warn = options.warn ?? emitConfigWarning;
+  const file = resolveConfigPath(path, options.env ?? process.env);
+  const { text, stats } = readConfigFile(file);
+  const config = parseConfig(text, file, { warn });
+  checkConfigFilePermissions(file, stats, config, warn);
+  return config;
+}
