@@ -1,0 +1,54 @@
+// Maps Node/undici failures to the project's error classes, with messages that
+// name the (credential-free) URL and the underlying code, never a secret.
+
+import { ConnectError, type EndpointError, TimeoutError, TlsError } from '../errors.js';
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const TLS_CODE = /CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|ALTNAME/;
+
+/** The URL without userinfo, for messages and logs. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+// The first `code` found along the error's cause chain.
+function codeOf(error: unknown): string {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return (error as { code?: string })?.code ?? 'UNKNOWN';
+}
+
+/** A transport failure as TimeoutError, TlsError or ConnectError. */
+export function mapTransportError(error: unknown, url: string, timeoutMs: number): EndpointError {
+  const code = codeOf(error);
+  const where = `GET ${safeUrl(url)}`;
+  if (TIMEOUT_CODES.has(code)) {
+    return new TimeoutError(`${where}: no complete answer within ${timeoutMs} ms (${code})`, {
+      cause: error,
+    });
+  }
+  if (TLS_CODE.test(code)) {
+    return new TlsError(
+      `${where}: TLS failed (${code}); check tls_ca / tls_cert / tls_key and the server certificate`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new ConnectError(`${where}: connection failed (${code})`, { cause: error });
+}
