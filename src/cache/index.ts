@@ -1,0 +1,8 @@
+// The resolver's cache layer: the caching StnsClient decorator and its snapshot.
+export {
+  type CachedClient,
+  type CachedClientOptions,
+  type CacheStats,
+  createCachedClient,
+} from './cached-client.js';
+export { readSnapshot, type Snapshot, snapshotPathIn, writeSnapshot } from './snapshot.js';

@@ -1,0 +1,356 @@
+// The resident resolver: two unix sockets speaking docs/PROTOCOL.md, one
+// long-lived StnsClient (warm undici pools) behind the cache, every answer
+// made by src/api/resolve.ts so it is byte-identical to the CLI's direct path.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { createClient } from '../api/client.js';
+import { resolve } from '../api/resolve.js';
+import type { EndpointHealth, StnsClient } from '../api/types.js';
+import {
+  type CachedClient,
+  type CachedClientOptions,
+  type CacheStats,
+  createCachedClient,
+} from '../cache/index.js';
+import type { Config } from '../config/types.js';
+import { StnsError } from '../errors.js';
+import { createLog, type Log, rateLimited } from './log.js';
+import {
+  type Answer,
+  encodeResponse,
+  MAX_BODY_BYTES,
+  MAX_CONNECTIONS,
+  MAX_REQUEST_BYTES,
+  PRIVATE_OPS,
+  REQUEST_READ_TIMEOUT_MS,
+  RESPONSE_WRITE_TIMEOUT_MS,
+  Status,
+} from './protocol.js';
+import { parseRequest, type Request } from './request.js';
+import { listenOnSocket, prepareSocketPath, removeSocketFile } from './socket.js';
+
+export interface ResolverOptions {
+  config: Config;
+  /** Socket for everyone (mode 0666, no hashes). @default config.daemon.publicSocket */
+  publicSocket?: string;
+  /** Root-only socket (mode 0600). @default config.daemon.privateSocket */
+  privateSocket?: string;
+  /** Event log. @default one line per event on stderr */
+  log?: Log;
+  /** Clock for the cache (tests). @default Date.now */
+  now?: () => number;
+  /** Extra cache options (snapshot path, entry bound, refresh-ahead). @default {} */
+  cache?: Omit<CachedClientOptions, 'log' | 'now'>;
+  /** Concurrent connections over both sockets; more are closed at once. @default 512 */
+  maxConnections?: number;
+  /** Time a client has to send its request line, ms. @default 2000 */
+  readTimeoutMs?: number;
+  /** Time a client has to take the response, ms. @default 10000 */
+  writeTimeoutMs?: number;
+}
+
+/** The `status` op's answer (one JSON line). */
+export interface ResolverStatus {
+  version: 1;
+  pid: number;
+  uptimeSec: number;
+  configSource: string;
+  publicSocket: string;
+  privateSocket: string;
+  servingStale: boolean;
+  connections: { open: number; refused: number; max: number };
+  requests: number;
+  endpoints: EndpointHealth[];
+  cache: CacheStats;
+}
+
+export interface Resolver {
+  readonly publicSocket: string;
+  readonly privateSocket: string;
+  /** The configuration currently answered with. */
+  readonly config: Config;
+  /** The cache currently answering. */
+  readonly cache: CachedClient;
+  status(): ResolverStatus;
+  /** Swaps in a new configuration: new client and cache config, same sockets. */
+  reload(config: Config): Promise<void>;
+  /** Stops accepting, finishes in-flight requests (bounded), writes the snapshot, removes the sockets. */
+  close(options?: { drainMs?: number }): Promise<void>;
+}
+
+/** Settings that change what the servers answer: when equal, a reload keeps the cache content. */
+const ANSWER_KEYS = [
+  'endpoints',
+  'uidShift',
+  'gidShift',
+  'minUid',
+  'minGid',
+  'enumerate',
+  'user',
+  'password',
+  'authToken',
+  'headers',
+  'httpProxy',
+  'tls',
+] as const;
+
+function sameAnswers(a: Config, b: Config): boolean {
+  return ANSWER_KEYS.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+}
+
+/** Starts the resolver on both sockets; rejects if either cannot be bound. */
+export async function startResolver(options: ResolverOptions): Promise<Resolver> {
+  const resolver = new ResidentResolver(options);
+  await resolver.start();
+  return resolver;
+}
+
+class ResidentResolver implements Resolver {
+  readonly publicSocket: string;
+  readonly privateSocket: string;
+  #config: Config;
+  #cache: CachedClient;
+  readonly #options: ResolverOptions;
+  readonly #log: Log;
+  readonly #warn: Log;
+  readonly #servers: Server[] = [];
+  readonly #connections = new Set<Socket>();
+  readonly #startedAt = Date.now();
+  readonly #max: number;
+  #refused = 0;
+  #requests = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ResolverOptions) {
+    this.#options = options;
+    this.#config = options.config;
+    this.publicSocket = options.publicSocket ?? options.config.daemon.publicSocket;
+    this.privateSocket = options.privateSocket ?? options.config.daemon.privateSocket;
+    this.#log = options.log ?? createLog();
+    this.#warn = rateLimited(this.#log);
+    this.#max = options.maxConnections ?? MAX_CONNECTIONS;
+    this.#cache = this.#makeCache(options.config);
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  get cache(): CachedClient {
+    return this.#cache;
+  }
+
+  async start(): Promise<void> {
+    await this.#loadSnapshot();
+    try {
+      await this.#listen(this.publicSocket, 0o666, false);
+      await this.#listen(this.privateSocket, 0o600, true);
+    } catch (error) {
+      await this.#shutDownServers();
+      await this.#cache.upstream.close();
+      throw error;
+    }
+    this.#log('started', {
+      public: this.publicSocket,
+      private: this.privateSocket,
+      config: this.#config.source || '(defaults)',
+      endpoints: this.#config.endpoints.length,
+      cache: this.#config.cache.enabled ? 'on' : 'off',
+    });
+  }
+
+  status(): ResolverStatus {
+    const cache = this.#cache.stats();
+    return {
+      version: 1,
+      pid: process.pid,
+      uptimeSec: Math.round((Date.now() - this.#startedAt) / 1000),
+      configSource: this.#config.source,
+      publicSocket: this.publicSocket,
+      privateSocket: this.privateSocket,
+      servingStale: cache.servingStale,
+      connections: { open: this.#connections.size, refused: this.#refused, max: this.#max },
+      requests: this.#requests,
+      endpoints: this.#cache.endpointHealth(),
+      cache,
+    };
+  }
+
+  async reload(config: Config): Promise<void> {
+    const old = this.#cache;
+    const next = this.#makeCache(config);
+    const kept = sameAnswers(this.#config, config);
+    if (kept) next.adoptEntries(old);
+    old.stop();
+    this.#config = config;
+    this.#cache = next;
+    // Requests already running on the old client finish before its pools close.
+    setTimeout(() => void old.upstream.close().catch(() => {}), RESPONSE_WRITE_TIMEOUT_MS).unref();
+    if (
+      config.daemon.publicSocket !== this.publicSocket ||
+      config.daemon.privateSocket !== this.privateSocket
+    )
+      this.#log('reload-sockets-unchanged', { reason: 'socket paths change only on restart' });
+    this.#log('reloaded', { config: config.source || '(defaults)', cache: kept ? 'kept' : 'emptied' });
+  }
+
+  close(options: { drainMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.drainMs ?? 5000);
+    return this.#closing;
+  }
+
+  async #close(drainMs: number): Promise<void> {
+    this.#log('stopping', { open: this.#connections.size });
+    const closed = this.#shutDownServers();
+    await this.#drain(drainMs);
+    await closed;
+    try {
+      await this.#cache.close();
+    } catch (error) {
+      this.#log('close-failed', { error });
+    }
+    removeSocketFile(this.publicSocket);
+    removeSocketFile(this.privateSocket);
+    this.#log('stopped');
+  }
+
+  #shutDownServers(): Promise<void> {
+    const servers = this.#servers.splice(0);
+    return Promise.all(
+      servers.map(
+        (server) => new Promise<void>((done) => (server.listening ? server.close(() => done()) : done())),
+      ),
+    ).then(() => {});
+  }
+
+  // Waits for open connections up to drainMs, then cuts the rest.
+  async #drain(drainMs: number): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    while (this.#connections.size > 0 && Date.now() < deadline)
+      await new Promise((done) => setTimeout(done, 20));
+    for (const socket of this.#connections) socket.destroy();
+  }
+
+  #makeCache(config: Config): CachedClient {
+    const client: StnsClient = createClient(config, {
+      warn: (message: string) => this.#warn('client-warning', { message }),
+    });
+    return createCachedClient(client, config.cache, {
+      ...this.#options.cache,
+      log: this.#log,
+      now: this.#options.now,
+    });
+  }
+
+  async #loadSnapshot(): Promise<void> {
+    try {
+      const loaded = await this.#cache.loadSnapshot();
+      if (loaded > 0) this.#log('snapshot-loaded', { entries: loaded });
+    } catch (error) {
+      this.#log('snapshot-unusable', { error });
+    }
+  }
+
+  async #listen(path: string, mode: number, privileged: boolean): Promise<void> {
+    await prepareSocketPath(path);
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket, privileged));
+    server.on('error', (error) => this.#warn('socket-error', { path, error }));
+    this.#servers.push(server);
+    await listenOnSocket(server, path, mode);
+  }
+
+  #accept(socket: Socket, privileged: boolean): void {
+    if (this.#closing !== undefined || this.#connections.size >= this.#max) {
+      this.#refused++;
+      this.#warn('connection-refused', { open: this.#connections.size, max: this.#max });
+      socket.destroy();
+      return;
+    }
+    this.#connections.add(socket);
+    socket.once('close', () => this.#connections.delete(socket));
+    socket.on('error', () => socket.destroy());
+    this.#readRequest(socket, privileged);
+  }
+
+  // Collects bytes until the first newline, within the size and time bounds of the protocol.
+  #readRequest(socket: Socket, privileged: boolean): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (answer: Answer | Promise<Answer>): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.pause();
+      void this.#send(socket, answer);
+    };
+    const timer = setTimeout(
+      () => finish(badRequest('request not complete within 2 seconds')),
+      this.#options.readTimeoutMs ?? REQUEST_READ_TIMEOUT_MS,
+    );
+    socket.on('data', (chunk: Buffer) => {
+      if (done) return;
+      chunks.push(chunk);
+      size += chunk.length;
+      const data = Buffer.concat(chunks, size);
+      const newline = data.indexOf(0x0a);
+      if (newline >= 0 && newline < MAX_REQUEST_BYTES)
+        finish(this.#answer(data.subarray(0, newline), privileged));
+      else if (size >= MAX_REQUEST_BYTES)
+        finish(badRequest(`request longer than ${MAX_REQUEST_BYTES} bytes`));
+    });
+    socket.on('end', () => finish(badRequest('request ended before its newline')));
+  }
+
+  async #answer(line: Buffer, privileged: boolean): Promise<Answer> {
+    this.#requests++;
+    const parsed = parseRequest(line);
+    if (!parsed.ok) {
+      this.#warn('bad-request', { reason: parsed.reason });
+      return badRequest(parsed.reason);
+    }
+    try {
+      return await this.#dispatch(parsed.request, privileged);
+    } catch (error) {
+      this.#warn('internal-error', { op: parsed.request.op, error });
+      const message = StnsError.isStnsError(error) ? error.message : 'internal error in the resolver';
+      return { status: Status.UNAVAILABLE, lines: [message] };
+    }
+  }
+
+  async #dispatch({ op, arg }: Request, privileged: boolean): Promise<Answer> {
+    if (!privileged && PRIVATE_OPS.has(op))
+      return { status: Status.REFUSED, lines: [`${op} is answered on the root-only private socket only`] };
+    if (op === 'status') return { status: Status.FOUND, lines: [JSON.stringify(this.status())] };
+    if (op === 'cache-clear') {
+      const removed = this.#cache.clear(arg);
+      this.#log('cache-cleared', { key: arg ?? '(all)', entries: removed });
+      return { status: Status.FOUND, lines: [] };
+    }
+    return resolve(this.#cache, op, arg, { privileged });
+  }
+
+  // Writes the whole response, then closes; a peer that does not take it within the bound is dropped.
+  async #send(socket: Socket, pending: Answer | Promise<Answer>): Promise<void> {
+    const answer = await pending;
+    if (socket.destroyed) return;
+    let response = encodeResponse(answer);
+    if (response.length > MAX_BODY_BYTES + 64)
+      response = encodeResponse({
+        status: Status.UNAVAILABLE,
+        lines: ['answer larger than the 64 MiB protocol bound'],
+      });
+    const timer = setTimeout(
+      () => socket.destroy(),
+      this.#options.writeTimeoutMs ?? RESPONSE_WRITE_TIMEOUT_MS,
+    );
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    // A unix socket write is in the peer's queue once flushed, so closing then loses nothing.
+    socket.end(response, () => socket.destroy());
+  }
+}
+
+function badRequest(reason: string): Answer {
+  return { status: Status.BAD_REQUEST, lines: [reason] };
+}
