@@ -78,7 +78,8 @@ function detectDialect(entries: readonly Entry[]): Dialect {
   const names = new Set(entries.map((e) => e.name));
   if (names.has('api_end_point')) return 'libnss_stns';
   if (names.has('api_endpoint')) return 'stns-v2';
-  return entries.some((e) => V2_HINT_NAMES.has(e.name)) ? 'stns-v2' : 'libnss_stns';
+  const v2Table = (name: string) => name.startsWith('tls.') || name.startsWith('cached.');
+  return entries.some((e) => V2_HINT_NAMES.has(e.name) || v2Table(e.name)) ? 'stns-v2' : 'libnss_stns';
 }
 
 /** Every known name, for "did you mean" on unknown keys. */

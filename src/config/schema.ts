@@ -94,21 +94,13 @@ export function readHeaders(value: unknown, ctx: KeyContext): Record<string, str
     seen.add(lower);
     const valueCtx: KeyContext = { source: ctx.source, key: `${ctx.key}.${name}`, secret: true };
     if (typeof headerValue !== 'string') {
-      throw invalid(valueCtx, 'a string', headerValue, typeofValue(headerValue));
+      throw invalid(valueCtx, 'a string', headerValue);
     }
     if (/[\r\n\0]/.test(headerValue))
       throw invalid(valueCtx, 'a string without CR, LF or NUL characters', headerValue);
     headers[name] = headerValue;
   }
   return headers;
-}
-
-/** A type name that says nothing about the value itself. */
-function typeofValue(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (isTable(value)) return 'a table';
-  if (value instanceof Date) return 'a date';
-  return `a ${typeof value}`;
 }
 
 /** Credentials: user may not contain ':' (basic auth splits on it). */
