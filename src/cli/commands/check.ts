@@ -101,7 +101,7 @@ function probeTls(
     socket.on('secureConnect', () => {
       const peer = socket.getPeerCertificate();
       const identityError = checkServerIdentity(host, peer);
-      const error = socket.authorizationError?.message ?? identityError?.message;
+      const error = socket.authorized ? identityError?.message : String(socket.authorizationError);
       socket.destroy();
       resolve({ ...describePeer(peer), verified: error === undefined, ...(error ? { error } : {}) });
     });
@@ -164,7 +164,8 @@ function verdictOf(
   auth: EndpointReport['auth'],
 ): EndpointReport['verdict'] {
   if (auth.state === 'refused') return 'refused';
-  if (health.status === undefined && auth.state === 'failed') return 'unreachable';
+  const answered = health.status !== undefined || tls?.subject !== undefined;
+  if (!answered && auth.state === 'failed') return 'unreachable';
   const healthy = health.status !== undefined && health.status >= 200 && health.status < 300;
   return healthy && auth.state === 'accepted' && (tls === undefined || tls.verified) ? 'ok' : 'broken';
 }
