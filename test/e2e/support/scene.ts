@@ -45,6 +45,8 @@ export interface Scene {
   resolverArgs(): string[];
   /** Starts the resolver on the scene's sockets (temp sockets only) and waits until it answers. */
   startResolver(): Promise<Daemon>;
+  /** A helper for STNS_QUERY_PATH that logs each argv (one line per exec) and then runs the CLI. */
+  loggingHelper(): { path: string; calls(): string[] };
   /** Runs fn when the test ends, before the scene itself is removed (last registered runs first). */
   defer(fn: () => Promise<void> | void): void;
 }
@@ -181,6 +183,19 @@ export async function createScene(t: TestContext, options: SceneOptions = {}): P
       cleanups.push(() => resolver.stop());
       await waitFor('resolver sockets', () => resolverAnswers(publicSocket), 15000, resolver);
       return resolver;
+    },
+    loggingHelper: () => {
+      const path = join(dir, 'logging-helper');
+      const log = join(dir, 'helper-calls.log');
+      writeFileSync(log, '', { mode: 0o666 });
+      writeFileSync(path, `#!/bin/sh\necho "$*" >> ${log}\nexec ${queryWrapper} "$@"\n`, { mode: 0o755 });
+      return {
+        path,
+        calls: () =>
+          readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+      };
     },
     defer: (fn) => {
       cleanups.push(fn);
