@@ -177,17 +177,18 @@ describe('client failure handling', () => {
     const hole = await startBlackhole();
     const server = await startStnsServer({ data });
     try {
-      const c = client({ endpoints: [hole.url, `${server.url}/v1`], endpointCooldownSec: 60 });
+      const slow = { endpointCooldownSec: 60, requestTimeoutMs: 1500 };
+      const c = client({ endpoints: [hole.url, `${server.url}/v1`], ...slow });
       assert.equal((await c.getUserByName('alice'))?.uid, 1001);
       const started = Date.now();
       assert.equal((await c.getUserByName('bob'))?.uid, 1002);
-      assert.ok(Date.now() - started < 300, 'second lookup waited on the blackhole');
+      assert.ok(Date.now() - started < 1000, 'second lookup waited on the blackhole');
       assert.equal(c.endpointHealth()[0]?.state, 'cooling-down');
-      const alone = client({ endpoints: [hole.url], endpointCooldownSec: 60, retryRequest: 2 });
+      const alone = client({ endpoints: [hole.url], ...slow, retryRequest: 2 });
       await assert.rejects(alone.getUserByName('alice'), UnavailableError);
       const again = Date.now();
       await assert.rejects(alone.getUserByName('alice'), /next try after/);
-      assert.ok(Date.now() - again < 300);
+      assert.ok(Date.now() - again < 1000);
     } finally {
       await hole.close();
       await server.close();
