@@ -331,6 +331,11 @@ static int ask_helper(const char *op, const char *arg, struct reply *out, long l
   posix_spawnattr_t attr;
   pid_t pid;
   if (pipe2(fds, O_CLOEXEC) < 0) return -errno;
+  if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -EIO;
+  }
   helper_env(envp, config, sizeof config);
   int rc = helper_actions(&fa, &attr, fds[1]);
   if (rc == 0)

@@ -1,0 +1,162 @@
+// No resolver listening: the module execs the helper (`stns-query <op> [arg]`)
+// with a fixed environment, reads exit status = status and stdout = body,
+// and never hangs on it.
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  ALICE,
+  buildNss,
+  driverBin,
+  makeSandbox,
+  moduleSo,
+  run,
+  runDriver,
+  type Sandbox,
+  SHORT_TIMEOUT_MS,
+  shortTimeoutSo,
+  writeHelper,
+} from './helpers.js';
+
+let sandbox: Sandbox;
+
+before(async () => {
+  buildNss();
+  sandbox = await makeSandbox();
+});
+after(() => sandbox?.cleanup());
+
+// True while a process with this pid exists.
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('the helper answers with argv <op> <arg>, a fixed environment and only fds 0-2', async () => {
+  const marker = join(sandbox.dir, 'caller-fd-marker');
+  await writeFile(marker, '');
+  const seen = join(sandbox.dir, 'seen');
+  const helper = await writeHelper(
+    sandbox.dir,
+    'stns-query-ok',
+    `{ echo "argv=$*"; env | sort; ls -l /proc/$$/fd; readlink /proc/$$/fd/0; } > ${seen} 2>&1
+echo '${ALICE}'`,
+  );
+  const env = {
+    STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
+    STNS_QUERY_PRIVATE_SOCKET: sandbox.privateSocket,
+    STNS_QUERY_PATH: helper,
+    STNS_CONFIG: '/etc/stns/custom.conf',
+    SECRET_TOKEN: 'do-not-pass',
+    LD_PRELOAD: '',
+  };
+  const result = await run(
+    'sh',
+    ['-c', `exec 3<${marker}; exec "$@"`, 'sh', driverBin, moduleSo, 'getpwnam', 'alice', '1024'],
+    env,
+  );
+  assert.equal(result.stdout.trim(), ALICE);
+  const text = await readFile(seen, 'utf8');
+  assert.match(text, /^argv=getpwnam alice$/m);
+  const vars = text.split('\n').filter((line) => /^[A-Z_]+=/.test(line) && !line.startsWith('PWD='));
+  assert.deepEqual(vars.sort(), [
+    'LANG=C',
+    'PATH=/usr/bin:/bin',
+    'STNS_CONFIG=/etc/stns/custom.conf',
+    'STNS_QUERY_NSS_CHILD=1',
+  ]);
+  assert.ok(!text.includes('caller-fd-marker'), 'a caller fd leaked into the helper');
+  assert.match(text, /^\/dev\/null$/m);
+});
+
+test('enumeration asks the helper with the op alone', async () => {
+  const helper = await writeHelper(
+    sandbox.dir,
+    'stns-query-list',
+    `[ "$#" = 1 ] && [ "$1" = getgrent ] || exit 1
+printf 'a:x:1:\\nb:x:2:x,y\\n'`,
+  );
+  const result = await runDriver(sandbox, ['getgrent', '64'], { STNS_QUERY_PATH: helper });
+  assert.equal(result.stdout, 'a:x:1:\nb:x:2:x,y\nend NOTFOUND ENOENT erange=0\n');
+});
+
+for (const [exit, expected] of [
+  [2, 'NOTFOUND ENOENT'],
+  [3, 'NOTFOUND ENOENT'],
+  [69, 'TRYAGAIN EAGAIN'],
+  [77, 'UNAVAIL EACCES'],
+  [78, 'UNAVAIL ENOENT'],
+  [1, 'UNAVAIL EINVAL'],
+  [70, 'UNAVAIL EAGAIN'],
+] as const)
+  test(`helper exit ${exit} -> ${expected}`, async () => {
+    const helper = await writeHelper(sandbox.dir, `stns-query-${exit}`, `echo 'message' >&2; exit ${exit}`);
+    const result = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
+    assert.equal(result.stdout.trim(), expected);
+  });
+
+test('a helper killed by a signal is UNAVAIL EAGAIN', async () => {
+  const helper = await writeHelper(sandbox.dir, 'stns-query-crash', 'kill -9 $$');
+  const result = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
+  assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
+});
+
+test('no resolver and no helper is UNAVAIL ENOENT', async () => {
+  const result = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+  assert.equal(result.stdout.trim(), 'UNAVAIL ENOENT');
+});
+
+test('a hanging helper is killed within the timeout', async () => {
+  const pidFile = join(sandbox.dir, 'hang.pid');
+  const helper = await writeHelper(sandbox.dir, 'stns-query-hang', `echo $$ > ${pidFile}; exec sleep 60`);
+  const result = await runDriver(
+    sandbox,
+    ['getpwnam', 'alice', '1024'],
+    { STNS_QUERY_PATH: helper },
+    shortTimeoutSo,
+  );
+  assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
+  assert.ok(result.elapsedMs >= SHORT_TIMEOUT_MS - 100, `returned after ${result.elapsedMs} ms`);
+  assert.ok(result.elapsedMs < SHORT_TIMEOUT_MS + 8000, `took ${result.elapsedMs} ms`);
+  assert.equal(alive(Number(await readFile(pidFile, 'utf8'))), false);
+});
+
+test('a helper that closes stdout but keeps running is killed too', async () => {
+  const pidFile = join(sandbox.dir, 'linger.pid');
+  const helper = await writeHelper(
+    sandbox.dir,
+    'stns-query-linger',
+    `echo $$ > ${pidFile}; echo '${ALICE}'; exec >&-; exec sleep 60`,
+  );
+  const result = await runDriver(
+    sandbox,
+    ['getpwnam', 'alice', '1024'],
+    { STNS_QUERY_PATH: helper },
+    shortTimeoutSo,
+  );
+  assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
+  assert.ok(result.elapsedMs < SHORT_TIMEOUT_MS + 8000, `took ${result.elapsedMs} ms`);
+  assert.equal(alive(Number(await readFile(pidFile, 'utf8'))), false);
+});
+
+test('a caller ignoring SIGCHLD gets UNAVAIL, not a hang', async () => {
+  const helper = await writeHelper(sandbox.dir, 'stns-query-quick', `echo '${ALICE}'`);
+  const env = {
+    STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
+    STNS_QUERY_PRIVATE_SOCKET: sandbox.privateSocket,
+    STNS_QUERY_PATH: helper,
+  };
+  const script = `trap '' CHLD; exec "$@"`;
+  const result = await run(
+    'bash',
+    ['-c', script, 'bash', driverBin, shortTimeoutSo, 'getpwnam', 'alice', '1024'],
+    env,
+  );
+  assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
+  assert.ok(result.elapsedMs < SHORT_TIMEOUT_MS + 8000, `took ${result.elapsedMs} ms`);
+});

@@ -1,0 +1,170 @@
+// Keyed lookups through a fake resolver: found, not found, every status, bad
+// answers, the ERANGE protocol, and which socket root asks.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  ALICE,
+  buildNss,
+  DEV,
+  type FakeResolver,
+  makeSandbox,
+  type Reply,
+  type Request,
+  runDriver,
+  type Sandbox,
+  startResolver,
+} from './helpers.js';
+
+const SHADOW = 'alice:$6$salt$hash:19000:0:99999:7:::';
+
+// A small directory: alice, uid 1001, group developers 2001, her shadow line.
+function directory(req: Request): Reply {
+  const table: Record<string, string | undefined> = {
+    'getpwnam alice': ALICE,
+    'getpwuid 1001': ALICE,
+    'getgrnam developers': DEV,
+    'getgrgid 2001': DEV,
+    'getgrgid 2002': 'empty:x:2002:',
+    'getspnam alice': SHADOW,
+  };
+  const line = table[`${req.op} ${req.arg}`];
+  return line ? { status: 0, lines: [line] } : { status: 2, lines: ['not found'] };
+}
+
+let sandbox: Sandbox;
+let resolver: FakeResolver;
+let reply: (req: Request) => Reply = directory;
+
+before(async () => {
+  buildNss();
+  sandbox = await makeSandbox();
+  resolver = await startResolver(sandbox.publicSocket, (req) => reply(req));
+});
+after(async () => {
+  await resolver?.close();
+  await sandbox?.cleanup();
+});
+
+describe('found and not found', () => {
+  const cases: [string[], string][] = [
+    [['getpwnam', 'alice', '1024'], ALICE],
+    [['getpwuid', '1001', '1024'], ALICE],
+    [['getgrnam', 'developers', '1024'], DEV],
+    [['getgrgid', '2001', '1024'], DEV],
+    [['getgrgid', '2002', '1024'], 'empty:x:2002:'],
+    [['getspnam', 'alice', '1024'], SHADOW],
+    [['getpwnam', 'nobody-here', '1024'], 'NOTFOUND ENOENT'],
+    [['getgrgid', '4242', '1024'], 'NOTFOUND ENOENT'],
+  ];
+  for (const [args, expected] of cases)
+    test(`${args.slice(0, 2).join(' ')} -> ${expected}`, async () => {
+      reply = directory;
+      const run = await runDriver(sandbox, args);
+      assert.equal(run.stdout.trim(), expected);
+    });
+
+  test('the request carries op and key exactly', async () => {
+    reply = directory;
+    resolver.requests.length = 0;
+    await runDriver(sandbox, ['getpwuid', '1001', '1024']);
+    assert.deepEqual(resolver.requests, [{ op: 'getpwuid', arg: '1001' }]);
+  });
+
+  test('a key no resolver could know is not found without asking', async () => {
+    resolver.requests.length = 0;
+    for (const key of ['a:b', 'a,b', 'x'.repeat(300)]) {
+      const run = await runDriver(sandbox, ['getpwnam', key, '1024']);
+      assert.equal(run.stdout.trim(), 'NOTFOUND ENOENT');
+    }
+    assert.equal(resolver.requests.length, 0);
+  });
+});
+
+describe('statuses map to NSS status and errno', () => {
+  const cases: [number, string][] = [
+    [1, 'UNAVAIL EINVAL'],
+    [2, 'NOTFOUND ENOENT'],
+    [3, 'NOTFOUND ENOENT'],
+    [69, 'TRYAGAIN EAGAIN'],
+    [77, 'UNAVAIL EACCES'],
+    [78, 'UNAVAIL ENOENT'],
+    [70, 'UNAVAIL EAGAIN'],
+  ];
+  for (const [status, expected] of cases)
+    test(`status ${status} -> ${expected}`, async () => {
+      reply = () => ({ status, lines: ['some text for humans'] });
+      const run = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+      assert.equal(run.stdout.trim(), expected);
+    });
+
+  const broken: [string, Reply][] = [
+    ['garbage header', { raw: Buffer.from('HTTP/1.1 200 OK\r\n\r\n') }],
+    ['header too long', { raw: Buffer.from(`STNS1 0 ${'0'.repeat(80)}\n`) }],
+    ['short body', { raw: Buffer.from(`STNS1 0 500\n${ALICE}\n`) }],
+    ['extra bytes', { raw: Buffer.from(`STNS1 0 3\nabc-extra`) }],
+    ['connection closed', 'close'],
+    ['two lines for one key', { status: 0, lines: [ALICE, ALICE] }],
+    ['six fields', { status: 0, lines: ['alice:x:1001:2001:/home/alice:/bin/sh'] }],
+    ['uid not a number', { status: 0, lines: ['alice:x:10a1:2001::/home/alice:/bin/sh'] }],
+    ['body with NUL', { raw: Buffer.from('STNS1 0 4\na\0b\n') }],
+  ];
+  for (const [name, answer] of broken)
+    test(`${name} -> UNAVAIL EAGAIN (nscd does not cache it)`, async () => {
+      reply = () => answer;
+      const run = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+      assert.equal(run.stdout.trim(), 'UNAVAIL EAGAIN');
+    });
+});
+
+describe('buffer too small', () => {
+  for (const [op, key, line] of [
+    ['getpwnam', 'alice', ALICE],
+    ['getgrgid', '2001', DEV],
+    ['getspnam', 'alice', `alice:$6$saltsaltsalt$${'h'.repeat(86)}:19000:0:99999:7:::`],
+  ] as const)
+    test(`${op}: 1, 16, 64 bytes give ERANGE and an untouched buffer, then success`, async () => {
+      reply = (req) => (req.op === 'getspnam' ? { status: 0, lines: [line] } : directory(req));
+      const run = await runDriver(sandbox, ['erange', op, key]);
+      const [sizes, entry] = run.stdout.trim().split('\n');
+      assert.equal(sizes?.trim(), '1:TRYAGAIN/ERANGE 16:TRYAGAIN/ERANGE 64:TRYAGAIN/ERANGE');
+      assert.equal(entry, line);
+      assert.equal(run.code, 0);
+    });
+
+  test('exactly the bytes needed are enough', async () => {
+    reply = directory;
+    const needed =
+      ALICE.split(':')
+        .filter((_, i) => i !== 2 && i !== 3)
+        .join('.').length + 1;
+    assert.equal((await runDriver(sandbox, ['getpwnam', 'alice', String(needed)])).stdout.trim(), ALICE);
+    assert.equal(
+      (await runDriver(sandbox, ['getpwnam', 'alice', String(needed - 1)])).stdout.trim(),
+      'TRYAGAIN ERANGE',
+    );
+  });
+});
+
+describe('root asks the private socket first', () => {
+  const asRoot = process.geteuid?.() === 0;
+
+  test('shadow goes to the private socket when it listens', { skip: !asRoot }, async () => {
+    const privateResolver = await startResolver(sandbox.privateSocket, (req) =>
+      req.op === 'getspnam' ? { status: 0, lines: ['alice:private-hash:::::::'] } : directory(req),
+    );
+    try {
+      reply = () => ({ status: 77, lines: ['refused'] });
+      const run = await runDriver(sandbox, ['getspnam', 'alice', '1024']);
+      assert.equal(run.stdout.trim(), 'alice:private-hash:::::::');
+      assert.deepEqual(privateResolver.requests, [{ op: 'getspnam', arg: 'alice' }]);
+    } finally {
+      await privateResolver.close();
+    }
+  });
+
+  test('without a private socket the public one answers (77 for shadow)', async () => {
+    reply = (req) => (req.op === 'getspnam' ? { status: 77, lines: ['refused'] } : directory(req));
+    assert.equal((await runDriver(sandbox, ['getspnam', 'alice', '1024'])).stdout.trim(), 'UNAVAIL EACCES');
+    assert.equal((await runDriver(sandbox, ['getpwnam', 'alice', '1024'])).stdout.trim(), ALICE);
+  });
+});
