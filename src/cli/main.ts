@@ -11,7 +11,7 @@ function isBrokenPipe(error: unknown): boolean {
 }
 
 // Process warnings (e.g. from the resolver client) in our one-line format instead of Node's.
-function routeProcessWarnings(): void {
+export function routeProcessWarnings(): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => warn(warning.message));
 }
