@@ -16,7 +16,7 @@ async function defines(): Promise<Map<string, string>> {
 }
 
 // Evaluates the header's simple constant expressions: "x", 123, (64 * 1024 * 1024).
-function valueOf(expression: string): string | number {
+function constantValue(expression: string): string | number {
   if (expression.startsWith('"')) return JSON.parse(expression) as string;
   assert.match(expression, /^[\d\s()*]+$/, `unexpected C expression ${expression}`);
   return expression
@@ -38,7 +38,7 @@ test('the header opens with the spec comment', async () => {
 test('every op of protocol.ts is in protocol.h and no other', async () => {
   const header = await defines();
   const ops = Object.keys(protocol.OPS);
-  for (const op of ops) assert.equal(valueOf(header.get(opConstant(op)) ?? '""'), op);
+  for (const op of ops) assert.equal(constantValue(header.get(opConstant(op)) ?? '""'), op);
   const headerOps = [...header.keys()].filter((name) => name.startsWith('STNS_OP_'));
   assert.deepEqual(headerOps.sort(), ops.map(opConstant).sort());
 });
@@ -46,7 +46,7 @@ test('every op of protocol.ts is in protocol.h and no other', async () => {
 test('every status of protocol.ts has the same number in protocol.h and no other', async () => {
   const header = await defines();
   for (const [name, value] of Object.entries(protocol.Status))
-    assert.equal(valueOf(header.get(`STNS_STATUS_${name}`) ?? 'NaN'), value, name);
+    assert.equal(constantValue(header.get(`STNS_STATUS_${name}`) ?? 'NaN'), value, name);
   const headerStatuses = [...header.keys()].filter((name) => name.startsWith('STNS_STATUS_'));
   assert.equal(headerStatuses.length, Object.keys(protocol.Status).length);
 });
@@ -63,5 +63,5 @@ test('magic and limits agree', async () => {
     STNS_MAX_CONNECTIONS: protocol.MAX_CONNECTIONS,
   };
   for (const [name, value] of Object.entries(limits))
-    assert.equal(valueOf(header.get(name) ?? 'NaN'), value, name);
+    assert.equal(constantValue(header.get(name) ?? 'NaN'), value, name);
 });
