@@ -1,0 +1,68 @@
+// A threaded caller against the real resolver: 8 threads x 1000 getpwnam_r +
+// getgrgid_r pairs from 1..1024-byte buffers, every answer checked; then the
+// same run with the module built with -fsanitize=address,undefined.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { compileProgram } from './support/cprog.js';
+import { NSS_ASAN_DIR, ROOT } from './support/paths.js';
+import { type RunResult, run } from './support/proc.js';
+import { createScene, type Scene } from './support/scene.js';
+
+const THREADS = 8;
+const ITERATIONS = 1000;
+
+// Runs the threaded program with the module from `libDir`; no helper, so the resolver answers all.
+async function hammer(
+  scene: Scene,
+  libDir: string | undefined,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
+  const program = await compileProgram('threads', scene.dir);
+  const env = scene.moduleEnv({ STNS_QUERY_PATH: join(scene.dir, 'no-such-helper'), ...extra });
+  if (libDir !== undefined) env.LD_LIBRARY_PATH = libDir;
+  return run(program, [String(THREADS), String(ITERATIONS)], { env, timeoutMs: 120000 });
+}
+
+// Checks the program's summary line: every lookup done, some ERANGE retries, no failures.
+function assertClean(result: RunResult): void {
+  assert.equal(result.code, 0, `threads exit ${result.code} ${result.signal ?? ''}\n${result.stderr}`);
+  const match = /^lookups=(\d+) eranges=(\d+) failures=(\d+)\n$/.exec(result.stdout);
+  assert.ok(match, `unexpected output: ${result.stdout}`);
+  assert.equal(Number(match[1]), THREADS * ITERATIONS * 2);
+  assert.ok(Number(match[2]) > 0, 'the small buffers never produced ERANGE');
+  assert.equal(Number(match[3]), 0);
+}
+
+// The sanitizer runtimes must come first in the process, before the module pulls them in.
+async function sanitizerPreload(): Promise<string> {
+  const asan = await run('gcc', ['-print-file-name=libasan.so']);
+  const path = asan.stdout.trim();
+  assert.ok(path.startsWith('/') && existsSync(path), `libasan.so not found by gcc: ${asan.stdout}`);
+  return path;
+}
+
+describe('threaded callers', { timeout: 170000 }, () => {
+  test(`${THREADS} threads x ${ITERATIONS} getpwnam_r/getgrgid_r with small buffers`, async (t) => {
+    const scene = await createScene(t);
+    await scene.startResolver();
+    assertClean(await hammer(scene, undefined));
+  });
+
+  test('the same run with the module built with -fsanitize=address,undefined stays clean', async (t) => {
+    const built = await run('make', ['-s', '-C', join(ROOT, 'nss'), 'asan'], { timeoutMs: 120000 });
+    assert.equal(built.code, 0, `make -C nss asan failed:\n${built.stderr}`);
+    const module = join(NSS_ASAN_DIR, 'libnss_stns.so.2');
+    assert.ok(existsSync(module), `make -C nss asan did not produce ${module}`);
+    const scene = await createScene(t);
+    await scene.startResolver();
+    const result = await hammer(scene, NSS_ASAN_DIR, {
+      LD_PRELOAD: await sanitizerPreload(),
+      ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:exitcode=99',
+      UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1:exitcode=98',
+    });
+    assert.doesNotMatch(result.stderr, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
+    assertClean(result);
+  });
+});
