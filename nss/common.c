@@ -183,24 +183,29 @@ static int reserve(char **buf, size_t *cap, size_t used, size_t need) {
   return 0;
 }
 
+/* Reads 1..max decimal digits ending at `stop`; NULL when malformed. */
+static const char *digits(const char *p, int max, char stop, unsigned long long *out) {
+  int n = 0;
+  *out = 0;
+  for (; *p >= '0' && *p <= '9' && n < max; p++, n++) *out = *out * 10 + (unsigned)(*p - '0');
+  return n > 0 && *p == stop ? p : NULL;
+}
+
 /* Parses "STNS1 <status> <length>\n"; >0 header bytes, 0 incomplete, -EPROTO. */
 static ssize_t parse_header(const char *data, size_t used, int *status, size_t *len) {
-  const char *nl = memchr(data, '\n', used < STNS_MAX_HEADER_BYTES ? used : STNS_MAX_HEADER_BYTES);
+  static const char magic[] = STNS_PROTOCOL_MAGIC " ";
+  size_t window = used < STNS_MAX_HEADER_BYTES ? used : STNS_MAX_HEADER_BYTES;
+  const char *nl = memchr(data, '\n', window);
   if (!nl) return used >= STNS_MAX_HEADER_BYTES ? -EPROTO : 0;
-  char header[STNS_MAX_HEADER_BYTES + 1];
-  size_t n = (size_t)(nl - data);
-  memcpy(header, data, n);
-  header[n] = '\0';
-  unsigned st;
-  unsigned long long length;
-  int end = 0;
-  if (sscanf(header, STNS_PROTOCOL_MAGIC " %3u %10llu%n", &st, &length, &end) != 2 ||
-      (size_t)end != n || strspn(header + 6, "0123456789 ") != n - 6 ||
+  unsigned long long st, length;
+  const char *p = data + sizeof magic - 1;
+  if ((size_t)(nl - data) < sizeof magic || memcmp(data, magic, sizeof magic - 1) != 0 ||
+      !(p = digits(p, 3, ' ', &st)) || !(p = digits(p + 1, 10, '\n', &length)) ||
       length > STNS_MAX_BODY_BYTES)
     return -EPROTO;
   *status = (int)st;
   *len = (size_t)length;
-  return (ssize_t)n + 1;
+  return nl - data + 1;
 }
 
 /* Reads one response: the header, then exactly <length> body bytes. */
@@ -324,6 +329,7 @@ static int helper_status(int rc, int wstatus, struct reply *out) {
 /* Exec fallback: `stns-query <op> [<arg>]`, exit status = status. */
 static int ask_helper(const char *op, const char *arg, struct reply *out, long long deadline) {
   const char *path = secure_getenv("STNS_QUERY_PATH");
+  if (!path || path[0] != '/') path = STNS_QUERY_PATH;
   char *argv[] = {"stns-query", (char *)op, (char *)arg, NULL};
   char *envp[5], config[PATH_MAX + 16];
   int fds[2], wstatus = 0;
@@ -339,7 +345,7 @@ static int ask_helper(const char *op, const char *arg, struct reply *out, long l
   helper_env(envp, config, sizeof config);
   int rc = helper_actions(&fa, &attr, fds[1]);
   if (rc == 0)
-    rc = -posix_spawn(&pid, path && *path ? path : STNS_QUERY_PATH, &fa, &attr, argv, envp);
+    rc = -posix_spawn(&pid, path, &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   close(fds[1]);
@@ -388,6 +394,7 @@ static int ask_any(const char *op, const char *arg, struct reply *out) {
 /* One request, its answer checked: 0 with a NUL-free body of whole lines. */
 int stns_ask(const char *op, const char *arg, struct stns_answer *answer) {
   struct reply reply = {0, NULL, 0};
+  int saved_errno = errno;
   if (stns_loop_guarded()) return -ENXIO;
   if (boot_guarded()) return -ENOENT;
   int rc = ask_any(op, arg, &reply);
@@ -401,6 +408,7 @@ int stns_ask(const char *op, const char *arg, struct stns_answer *answer) {
   }
   answer->body = reply.body;
   answer->len = reply.len;
+  errno = saved_errno;
   return 0;
 }
 

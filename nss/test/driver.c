@@ -123,7 +123,9 @@ static int run_lookup(const char *op, const char *key, size_t size) {
   union { struct passwd p; struct group g; struct spwd s; } entry;
   char *buf = malloc(size ? size : 1);
   int err = 0;
+  errno = EDOM;
   enum nss_status s = lookup(op, key, &entry, buf, size, &err);
+  if (s == NSS_STATUS_SUCCESS && errno != EDOM) printf("errno changed on success\n");
   int rc = report(op, s, err, &entry);
   free(buf);
   return rc;

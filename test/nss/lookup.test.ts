@@ -103,6 +103,8 @@ describe('statuses map to NSS status and errno', () => {
     ['short body', { raw: Buffer.from(`STNS1 0 500\n${ALICE}\n`) }],
     ['extra bytes', { raw: Buffer.from(`STNS1 0 3\nabc-extra`) }],
     ['connection closed', 'close'],
+    ['magic glued to the status', { raw: Buffer.from(`STNS10 ${ALICE.length + 1}\n${ALICE}\n`) }],
+    ['signed length', { raw: Buffer.from(`STNS1 0 +${ALICE.length + 1}\n${ALICE}\n`) }],
     ['two lines for one key', { status: 0, lines: [ALICE, ALICE] }],
     ['six fields', { status: 0, lines: ['alice:x:1001:2001:/home/alice:/bin/sh'] }],
     ['uid not a number', { status: 0, lines: ['alice:x:10a1:2001::/home/alice:/bin/sh'] }],
