@@ -2,7 +2,10 @@
 // sockets by env): byte-identical to the CLI with the resolver up and with it
 // down (exec fallback), exit 2 for unknown keys, hashes for root only.
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { NSS_MODULE } from './support/paths.js';
 import { type RunResult, run } from './support/proc.js';
 import { ALICE_HASH, createScene, type Scene } from './support/scene.js';
 
@@ -22,6 +25,14 @@ const QUERIES: ReadonlyArray<{ db: string; key?: string; lines: string[]; exact:
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
+// A copy of the module in the scene (0755 path), so nobody can load it wherever the checkout lives.
+function moduleCopy(scene: Scene): string {
+  const dir = join(scene.dir, 'lib');
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  copyFileSync(NSS_MODULE, join(dir, 'libnss_stns.so.2'));
+  return dir;
+}
+
 // getent restricted to the stns module, optionally as nobody.
 function getent(
   scene: Scene,
@@ -31,9 +42,9 @@ function getent(
 ): Promise<RunResult> {
   const getentArgs = ['-s', `${args[0]}:stns`, ...args];
   const env = scene.moduleEnv(helper === undefined ? {} : { STNS_QUERY_PATH: helper });
-  return asNobody
-    ? run('setpriv', [...NOBODY, 'getent', ...getentArgs], { env })
-    : run('getent', getentArgs, { env });
+  if (!asNobody) return run('getent', getentArgs, { env });
+  env.LD_LIBRARY_PATH = moduleCopy(scene);
+  return run('setpriv', [...NOBODY, 'getent', ...getentArgs], { env });
 }
 
 // Every query matches the CLI byte for byte, plus the unknown-key and unprivileged rules.
@@ -62,6 +73,8 @@ async function checkAll(scene: Scene, helper?: string): Promise<void> {
     );
     assert.equal(unknown.stdout, '');
   }
+  const passwdAsNobody = await getent(scene, ['passwd', 'alice'], true, helper);
+  assert.equal(passwdAsNobody.stdout, `${ALICE}\n`, `nobody must see passwd lines: ${passwdAsNobody.stderr}`);
   const unprivileged = await getent(scene, ['shadow', 'alice'], true, helper);
   assert.notEqual(unprivileged.code, 0, 'shadow as nobody must fail');
   assert.ok(!`${unprivileged.stdout}${unprivileged.stderr}`.includes(ALICE_HASH), 'nobody saw the hash');

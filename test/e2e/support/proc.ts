@@ -26,7 +26,6 @@ export interface RunOptions {
 /** How long a daemon may live at most, whatever happens to the test process. */
 const DAEMON_WATCHDOG_SEC = 170;
 
-// A plain environment for children: PATH and a C locale, nothing from the test runner.
 /** The minimal environment every child starts from; `extra` is added on top. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
