@@ -60,35 +60,27 @@ function globalsOf(command: Command): GlobalOptions {
     : { config: opts.config, json: opts.json === true };
 }
 
-// Declares every command; each action only records what was asked into `found`.
-function buildProgram(found: (invocation: Invocation) => void): Command {
-  const program = new Command('stns-query')
-    .description('Look up STNS users, groups and ssh keys, printing getent-exact lines')
-    .option('--config <path>', 'configuration file (default: $STNS_CONFIG, then /etc/stns)')
-    .option('--json', 'print a JSON array instead of getent lines')
-    .version(packageVersion(), '-V, --version');
-  const lookup = (op: Op, arg?: string) => (command: Command) =>
-    found(
-      arg === undefined ? { command: 'lookup', op, global: globalsOf(command) } : lookupOf(op, arg, command),
-    );
-  const lookupOf = (op: Op, arg: string, command: Command): Invocation => ({
-    command: 'lookup',
-    op,
-    arg,
-    global: globalsOf(command),
-  });
+// A lookup invocation; `arg` absent (not undefined) when there is none, so tables compare exactly.
+function lookupOf(op: Op, arg: string | undefined, command: Command): Invocation {
+  const global = globalsOf(command);
+  return arg === undefined ? { command: 'lookup', op, global } : { command: 'lookup', op, arg, global };
+}
 
+type Found = (invocation: Invocation) => void;
+
+// `passwd|group|shadow [key]` and the protocol ops the NSS module execs us with.
+function declareLookups(program: Command, found: Found): void {
   program
     .command('passwd [key]')
     .description('passwd line(s): by name, by uid when KEY is numeric, every user without KEY')
     .action((key: string | undefined, _o, command: Command) =>
-      lookup(databaseOp(key, 'getpwnam', 'getpwuid', 'getpwent'), key)(command),
+      found(lookupOf(databaseOp(key, 'getpwnam', 'getpwuid', 'getpwent'), key, command)),
     );
   program
     .command('group [key]')
     .description('group line(s): by name, by gid when KEY is numeric, every group without KEY')
     .action((key: string | undefined, _o, command: Command) =>
-      lookup(databaseOp(key, 'getgrnam', 'getgrgid', 'getgrent'), key)(command),
+      found(lookupOf(databaseOp(key, 'getgrnam', 'getgrgid', 'getgrent'), key, command)),
     );
   program
     .command('shadow [name]')
@@ -96,18 +88,23 @@ function buildProgram(found: (invocation: Invocation) => void): Command {
       'shadow line(s), root only: by name (as getent, a numeric key is a name), every user without NAME',
     )
     .action((name: string | undefined, _o, command: Command) =>
-      lookup(databaseOp(name, 'getspnam', null, 'getspent'), name)(command),
+      found(lookupOf(databaseOp(name, 'getspnam', null, 'getspent'), name, command)),
     );
   for (const [op, arg, description] of OP_COMMANDS) {
-    program
-      .command(arg === '' ? op : `${op} ${arg}`)
-      .description(description)
-      .action(
-        arg === ''
-          ? (_o, command: Command) => lookup(op)(command)
-          : (value: string, _o, command: Command) => lookup(op, value)(command),
-      );
+    const sub = program.command(arg === '' ? op : `${op} ${arg}`).description(description);
+    if (arg === '') sub.action((_o, command: Command) => found(lookupOf(op, undefined, command)));
+    else sub.action((value: string, _o, command: Command) => found(lookupOf(op, value, command)));
   }
+}
+
+// Declares every command; each action only records what was asked into `found`.
+function buildProgram(found: Found): Command {
+  const program = new Command('stns-query')
+    .description('Look up STNS users, groups and ssh keys, printing getent-exact lines')
+    .option('--config <path>', 'configuration file (default: $STNS_CONFIG, then /etc/stns/libnss_stns.conf)')
+    .option('--json', 'print a JSON array instead of getent lines')
+    .version(packageVersion(), '-V, --version');
+  declareLookups(program, found);
   program
     .command('keys <user>')
     .description("USER's ssh public keys, one per line, then the chain_ssh_wrapper output (for sshd)")
