@@ -170,9 +170,10 @@ async function oneRound(transport: Transport, pool: EndpointPool, query: Query):
   const candidates = pool.candidates();
   if (candidates.length === 0) {
     const at = new Date(pool.nextTryAt()).toISOString();
+    const errors = lastErrors(pool);
     throw new AllCoolingDown(
-      `every STNS endpoint timed out recently; next try after ${at}`,
-      lastErrors(pool),
+      `every STNS endpoint timed out recently, next try after ${at}: ${joinMessages(errors)}`,
+      errors,
     );
   }
   for (const endpoint of candidates) {
@@ -180,7 +181,12 @@ async function oneRound(transport: Transport, pool: EndpointPool, query: Query):
     if (answer !== undefined) return answer;
   }
   const errors = lastErrors(pool);
-  throw new UnavailableError(`no STNS endpoint answered: ${errors.map((e) => e.message).join('; ')}`, errors);
+  throw new UnavailableError(`no STNS endpoint answered: ${joinMessages(errors)}`, errors);
+}
+
+// The failures of every endpoint in one line, so the message always names each URL.
+function joinMessages(errors: readonly StnsError[]): string {
+  return errors.map((e) => e.message).join('; ');
 }
 
 // One endpoint: the answer, or undefined after recording a fail-over error.
