@@ -11,7 +11,14 @@ import {
   type StnsError,
   UnavailableError,
 } from '../errors.js';
-import { dedupe, matchQuery, normalizeGroup, normalizeUser, type Warn } from '../model/normalize.js';
+import {
+  dedupe,
+  isValidName,
+  matchQuery,
+  normalizeGroup,
+  normalizeUser,
+  type Warn,
+} from '../model/normalize.js';
 import type { Group, Query, User } from '../model/types.js';
 import { safeUrl } from '../transport/errors.js';
 import { createTransport, type Transport } from '../transport/http.js';
@@ -140,8 +147,7 @@ export function createClient(config: Config, options: ClientOptions = {}): StnsC
 
 // A name the server could ever answer for (anything else is not found without asking).
 function plausibleName(name: string): boolean {
-  const bytes = Buffer.byteLength(name);
-  return bytes >= 1 && bytes <= 255 && !/[\s/:\0]/.test(name) && name !== 'root';
+  return isValidName(name);
 }
 
 // A local id that maps to a valid server id after the shift.

@@ -15,23 +15,43 @@ export interface NormalizeOptions {
 export type Warn = (message: string) => void;
 
 const MAX_ID = 0xfffffffe;
-const FIELD_FORBIDDEN = /[:\n\r\0]/;
-const GECOS_REWRITE = /[:\n\r\0]/g;
-const MEMBER_FORBIDDEN = /[,:\s\0]/;
-const KEY_FORBIDDEN = /[\n\r\0]/;
+// \p{Cs} is a lone surrogate: it prints as U+FFFD, i.e. as another string than the model holds.
+const FIELD_FORBIDDEN = /[:\n\r\0\p{Cs}]/u;
+const GECOS_REWRITE = /[:\n\r\0\p{Cs}]/gu;
+// The characters no lookup key may hold (docs/PROTOCOL.md §Request), so no listed name is unreachable.
+const NAME_FORBIDDEN = /[\s/:,\p{Cc}\p{Cs}]/u;
+const MEMBER_FORBIDDEN = /[,:\s\p{Cc}\p{Cs}]/u;
+const KEY_FORBIDDEN = /[\n\r\0\p{Cs}]/u;
+const SHOW_MAX = 64;
 
 /** Thrown internally to drop one entry; the message becomes the warning. */
 class Refused extends Error {}
 
-const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
+// A server value for a warning: short (a hostile server may send megabytes), and
+// never recursing into nested JSON (JSON.stringify overflows the stack on deep nesting).
+function show(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  if (typeof value === 'string' && value.length > SHOW_MAX)
+    return `${JSON.stringify(value.slice(0, SHOW_MAX))}…`;
+  return JSON.stringify(value) ?? String(value);
+}
 
-// A valid entry name: 1..255 bytes, no whitespace, `/`, `:` or NUL, never root.
+/** Could `name` be an entry's name: 1..255 bytes, no whitespace, `/`, `:`, `,` or control character, not `.`, `..` or root? */
+export function isValidName(name: string): boolean {
+  const bytes = Buffer.byteLength(name);
+  return bytes >= 1 && bytes <= 255 && !NAME_FORBIDDEN.test(name) && !['.', '..', 'root'].includes(name);
+}
+
+// A valid entry name (see isValidName); `.` and `..` would make the default home a traversal.
 function checkName(value: unknown): string {
   if (typeof value !== 'string') throw new Refused(`name ${show(value)} is not a string`);
-  const bytes = Buffer.byteLength(value);
-  if (bytes < 1 || bytes > 255) throw new Refused(`name ${show(value)} must be 1..255 bytes`);
-  if (/[\s/:\0]/.test(value)) throw new Refused(`name ${show(value)} contains whitespace, "/", ":" or NUL`);
   if (value === 'root') throw new Refused('the name "root" is refused');
+  if (!isValidName(value)) {
+    throw new Refused(
+      `name ${show(value)} must be 1..255 bytes without whitespace, "/", ":", ",", control characters, "." or ".."`,
+    );
+  }
   return value;
 }
 
