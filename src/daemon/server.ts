@@ -319,7 +319,8 @@ class ResidentResolver implements Resolver {
   }
 
   async #dispatch({ op, arg }: Request, privileged: boolean): Promise<Answer> {
-    if (!privileged && PRIVATE_OPS.has(op))
+    // Shadow ops go on to resolve(), whose own refusal keeps the text identical to the CLI's.
+    if (!privileged && PRIVATE_OPS.has(op) && op !== 'getspnam' && op !== 'getspent')
       return { status: Status.REFUSED, lines: [`${op} is answered on the root-only private socket only`] };
     if (op === 'status') return { status: Status.FOUND, lines: [JSON.stringify(this.status())] };
     if (op === 'cache-clear') {
