@@ -66,7 +66,7 @@ echo '${ALICE}'`,
   const vars = text.split('\n').filter((line) => /^[A-Z_]+=/.test(line) && !line.startsWith('PWD='));
   assert.deepEqual(vars.sort(), [
     'LANG=C',
-    'PATH=/usr/bin:/bin',
+    'PATH=/usr/local/bin:/usr/bin:/bin',
     'STNS_CONFIG=/etc/stns/custom.conf',
     'STNS_QUERY_NSS_CHILD=1',
   ]);
