@@ -1,20 +1,14 @@
 // Early-boot guard (shared/STNS.md §4): when init, systemd or the D-Bus
 // daemon looks a name up during boot, the network may not be there yet and
 // waiting for it hangs the boot. Those callers get "not found" at once.
-// This module imports nothing but node:fs, so the check costs no module loading.
+// This module imports only node:fs and the defaults table, so the check costs no module loading.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
+// defaults.ts imports nothing at run time, so the guard still loads no config machinery.
+import { DEFAULT_BOOT_GUARD_PROCESSES } from '../config/defaults.js';
 
-/** Calling programs answered "not found" without config, network or helper. */
-export const BUILTIN_BOOT_GUARD_PROCESSES: readonly string[] = [
-  'init',
-  'systemd',
-  '(systemd)',
-  'systemd-resolved',
-  '(resolved)',
-  'dbus-daemon',
-  'dbus-broker',
-];
+/** Calling programs answered "not found" without config, network or helper (one list, in config/defaults). */
+export const BUILTIN_BOOT_GUARD_PROCESSES = DEFAULT_BOOT_GUARD_PROCESSES;
 
 // The kernel keeps at most 15 bytes of a process name in /proc/<pid>/comm.
 const COMM_LENGTH = 15;
