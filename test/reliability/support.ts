@@ -149,8 +149,8 @@ export function glibcGroup(line: string): GlibcGroup {
   const [name = '', passwd = '', gid = '', members = ''] = f;
   assert.ok(name !== '' && name !== 'root', `bad group name in ${JSON.stringify(line)}`);
   const list = members === '' ? [] : members.split(',');
-  for (const m of list)
-    assert.match(m, /^[^\s,:]+$/, `bad member ${JSON.stringify(m)} in ${JSON.stringify(line)}`);
+  const bad = list.find((m) => !/^[^\s,:]+$/.test(m));
+  assert.equal(bad, undefined, `bad member ${JSON.stringify(bad)} in group ${JSON.stringify(name)}`);
   return { name, passwd, gid: glibcId(gid, 'gid', line), members: list };
 }
 
