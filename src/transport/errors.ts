@@ -33,6 +33,14 @@ function codeOf(error: unknown): string {
   return (error as { code?: string })?.code ?? 'UNKNOWN';
 }
 
+// Under TLS 1.3 a server that wants a client certificate rejects it after the
+// handshake: the client only sees the socket close, so say what it likely means.
+function closedHint(code: string, url: string): string {
+  return code === 'UND_ERR_SOCKET' && url.startsWith('https:')
+    ? '; the server closed the TLS connection: if it requires a client certificate, set tls_cert and tls_key'
+    : '';
+}
+
 /** A transport failure as TimeoutError, TlsError or ConnectError. */
 export function mapTransportError(error: unknown, url: string, timeoutMs: number): EndpointError {
   const code = codeOf(error);
@@ -50,5 +58,5 @@ export function mapTransportError(error: unknown, url: string, timeoutMs: number
       },
     );
   }
-  return new ConnectError(`${where}: connection failed (${code})`, { cause: error });
+  return new ConnectError(`${where}: connection failed (${code})${closedHint(code, url)}`, { cause: error });
 }

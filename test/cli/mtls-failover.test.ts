@@ -49,5 +49,6 @@ test('mTLS server behind a dead first endpoint: passwd alice prints her line', a
   assert.equal(refused.code, 69, refused.stderr);
   assert.equal(refused.stdout, '');
   assert.match(refused.stderr, /^stns-query: .*127\.0\.0\.1/);
+  assert.match(refused.stderr, /tls_cert/, 'the message points at the missing client certificate');
   assert.equal(refused.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
 });
