@@ -68,11 +68,12 @@ function pseudoBase64(seed: number, length: number): string {
 }
 
 // Realistic sizes: an ed25519 key each, an RSA-3072 key for every other user, a sha512-crypt hash, 3-5 members per group.
-function dataset(): string {
+export function dataset(): string {
   const lines: string[] = [];
   for (let i = 0; i < USERS; i++) {
     const keys = [`"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${pseudoBase64(i, 43)} u${i}@laptop"`];
-    if (i % 2 === 0) keys.push(`"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQ${pseudoBase64(i + USERS, 520)} u${i}@desktop"`);
+    if (i % 2 === 0)
+      keys.push(`"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQ${pseudoBase64(i + USERS, 520)} u${i}@desktop"`);
     lines.push(
       `[users.u${i}]`,
       `id = ${10_000 + i}`,
@@ -230,7 +231,12 @@ async function missVersusDirect(server: TestServer, socket: string) {
 const dataRequests = (server: TestServer): number =>
   server.requests.filter((r) => !/\/(status|healthcheck)$/.test(r.url)).length;
 
-function markdownTable(rows: HitRow[], rss: Record<string, number>, miss: Record<string, number>, served: number) {
+function markdownTable(
+  rows: HitRow[],
+  rss: Record<string, number>,
+  miss: Record<string, number>,
+  served: number,
+) {
   const run = (r: LoadRun) => `${r.lookupsPerSec} /s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`;
   const lines = [
     '| concurrent clients | daemon (cache hit) | Node echo server | C echo server | daemon ÷ Node echo | daemon ÷ C echo |',
@@ -287,13 +293,22 @@ export async function benchDaemon(): Promise<Record<string, unknown>> {
       incrementAfterGcMiB: round(full.afterGc - idle.afterGc, 1),
     };
 
-    children.push(await spawnReady(process.execPath, ['-e', NODE_ECHO, nodeEchoSocket], answersOn(nodeEchoSocket), 'node echo'));
+    children.push(
+      await spawnReady(
+        process.execPath,
+        ['-e', NODE_ECHO, nodeEchoSocket],
+        answersOn(nodeEchoSocket),
+        'node echo',
+      ),
+    );
     children.push(await spawnReady(binary, ['--echo', cEchoSocket], answersOn(cEchoSocket), 'C echo'));
     for (const target of [socket, nodeEchoSocket, cEchoSocket]) await loadgen(binary, target, 4, 3000);
     const hits: HitRow[] = [];
     for (const clients of CONCURRENCY) {
       const daemonRun = await medianRun(HIT_REPEATS, () => loadgen(binary, socket, clients, HIT_REQUESTS));
-      const nodeEcho = await medianRun(HIT_REPEATS, () => loadgen(binary, nodeEchoSocket, clients, HIT_REQUESTS));
+      const nodeEcho = await medianRun(HIT_REPEATS, () =>
+        loadgen(binary, nodeEchoSocket, clients, HIT_REQUESTS),
+      );
       const cEcho = await medianRun(HIT_REPEATS, () => loadgen(binary, cEchoSocket, clients, HIT_REQUESTS));
       hits.push({
         concurrentClients: clients,

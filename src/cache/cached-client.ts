@@ -10,7 +10,7 @@ import { rateLimited, silentLog } from '../daemon/log.js';
 import { EndpointError, UnavailableError } from '../errors.js';
 import type { Group, User } from '../model/types.js';
 import { readSnapshot, SNAPSHOT_VERSION, type Snapshot, snapshotPathIn, writeSnapshot } from './snapshot.js';
-import { type Entry, EntryStore } from './store.js';
+import { type Entry, EntryStore, type Key, type Namespace } from './store.js';
 
 export interface CachedClientOptions {
   /** Clock in epoch ms; tests inject a controllable one. @default Date.now */
@@ -62,7 +62,17 @@ export interface CachedClient extends StnsClient {
   adoptEntries(other: CachedClient): void;
   /** Stops the snapshot timer without closing the upstream client. */
   stop(): void;
+  /**
+   * The resolver's synchronous hit path: when a fresh entry answers `ns`/`key`
+   * (a hit, counted as one), its response as `encode(value)`, memoised on the
+   * entry; undefined when only the asynchronous lookup can answer. `encode`
+   * must be the same function for every call on one namespace kind.
+   */
+  encodedHit<T>(ns: HitNamespace, key: Key, encode: (value: T | null) => string): string | undefined;
 }
+
+/** Lookups the resolver answers synchronously from a fresh entry. */
+export type HitNamespace = 'userByName' | 'userById' | 'groupByName' | 'groupById';
 
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_REFRESH_AHEAD = 0.8;
@@ -70,22 +80,17 @@ const DEFAULT_SNAPSHOT_INTERVAL_MS = 300_000;
 
 /** How one lookup is answered from the cache, derived from other entries, or fetched. */
 interface Plan<T> {
-  key: string;
+  ns: Namespace;
+  key: Key;
   fetch: () => Promise<T>;
   /** Answer from other fresh entries (a cached list, a cached user). */
   derive?: () => { value: T } | undefined;
   /** Answer from other stale entries while unavailable. */
   deriveStale?: () => { value: T } | undefined;
-  /** Fills related entries from a fetched answer. */
-  fill?: (value: T) => void;
+  /** Fills related entries from a fetched answer (`entry` is the one just stored for it). */
+  fill?: (value: T, entry: Entry) => void;
 }
 
-const userByName = (name: string) => `user:name:${name}`;
-const userById = (uid: number) => `user:id:${uid}`;
-const groupByName = (name: string) => `group:name:${name}`;
-const groupById = (gid: number) => `group:id:${gid}`;
-const keysOf = (name: string) => `keys:${name}`;
-const groupsOf = (name: string) => `memberof:${name}`;
 const USERS = 'users';
 const GROUPS = 'groups';
 
@@ -140,6 +145,7 @@ function passThrough(client: StnsClient): CachedClient {
     saveSnapshot: async () => {},
     adoptEntries: () => {},
     stop: () => {},
+    encodedHit: () => undefined,
   };
 }
 
@@ -185,38 +191,43 @@ class Cached implements CachedClient {
 
   getUserByName(name: string): Promise<User | null> {
     return this.#lookup<User | null>({
-      key: userByName(name),
+      ns: 'userByName',
+      key: name,
       fetch: () => this.upstream.getUserByName(name),
-      fill: (user) => user && this.#put(userById(user.uid), user),
+      fill: (user, entry) => user && this.#share('userById', user.uid, entry),
     });
   }
 
   getUserById(uid: number): Promise<User | null> {
     return this.#lookup<User | null>({
-      key: userById(uid),
+      ns: 'userById',
+      key: uid,
       fetch: () => this.upstream.getUserById(uid),
-      fill: (user) => user && this.#put(userByName(user.name), user),
+      fill: (user, entry) => user && this.#share('userByName', user.name, entry),
     });
   }
 
   getGroupByName(name: string): Promise<Group | null> {
     return this.#lookup<Group | null>({
-      key: groupByName(name),
+      ns: 'groupByName',
+      key: name,
       fetch: () => this.upstream.getGroupByName(name),
-      fill: (group) => group && this.#put(groupById(group.gid), group),
+      fill: (group, entry) => group && this.#share('groupById', group.gid, entry),
     });
   }
 
   getGroupById(gid: number): Promise<Group | null> {
     return this.#lookup<Group | null>({
-      key: groupById(gid),
+      ns: 'groupById',
+      key: gid,
       fetch: () => this.upstream.getGroupById(gid),
-      fill: (group) => group && this.#put(groupByName(group.name), group),
+      fill: (group, entry) => group && this.#share('groupByName', group.name, entry),
     });
   }
 
   listUsers(): Promise<User[]> {
     return this.#lookup<User[]>({
+      ns: 'list',
       key: USERS,
       fetch: () => this.upstream.listUsers(),
       fill: (users) => this.#fillUsers(users),
@@ -225,6 +236,7 @@ class Cached implements CachedClient {
 
   listGroups(): Promise<Group[]> {
     return this.#lookup<Group[]>({
+      ns: 'list',
       key: GROUPS,
       fetch: () => this.upstream.listGroups(),
       fill: (groups) => this.#fillGroups(groups),
@@ -234,14 +246,15 @@ class Cached implements CachedClient {
   getKeys(name: string): Promise<string[] | null> {
     const fromUser = (entry: Entry<User | null> | undefined) => ({ value: entry?.value?.keys ?? null });
     return this.#lookup<string[] | null>({
-      key: keysOf(name),
+      ns: 'keys',
+      key: name,
       fetch: () => this.upstream.getKeys(name),
       derive: () => {
-        const user = this.#fresh<User | null>(userByName(name));
+        const user = this.#fresh<User | null>('userByName', name);
         return user ? fromUser(user) : undefined;
       },
       deriveStale: () => {
-        const user = this.#stale<User | null>(userByName(name));
+        const user = this.#stale<User | null>('userByName', name);
         return user ? fromUser(user) : undefined;
       },
     });
@@ -250,14 +263,15 @@ class Cached implements CachedClient {
   getGroupsForUser(name: string): Promise<Group[]> {
     const memberOf = (groups: Group[]) => ({ value: groups.filter((g) => g.members.includes(name)) });
     return this.#lookup<Group[]>({
-      key: groupsOf(name),
+      ns: 'memberOf',
+      key: name,
       fetch: () => this.upstream.getGroupsForUser(name),
       derive: () => {
-        const list = this.#fresh<Group[]>(GROUPS);
+        const list = this.#fresh<Group[]>('list', GROUPS);
         return list ? memberOf(list.value) : undefined;
       },
       deriveStale: () => {
-        const list = this.#stale<Group[]>(GROUPS);
+        const list = this.#stale<Group[]>('list', GROUPS);
         return list ? memberOf(list.value) : undefined;
       },
       fill: (groups) => {
@@ -301,20 +315,32 @@ class Cached implements CachedClient {
 
   clear(key?: string): number {
     if (key === undefined || key === '') return this.#store.clear();
-    const keys = new Set([userByName(key), groupByName(key), keysOf(key), groupsOf(key), USERS, GROUPS]);
-    if (/^[0-9]+$/.test(key)) keys.add(userById(Number(key))).add(groupById(Number(key)));
-    const user = this.#store.peek<User | null>(userByName(key))?.value;
-    if (user) keys.add(userById(user.uid));
-    const group = this.#store.peek<Group | null>(groupByName(key))?.value;
-    if (group) keys.add(groupById(group.gid));
+    const id = /^[0-9]{1,10}$/.test(key) ? Number(key) : undefined;
+    const users = [this.#store.peek<User | null>('userByName', key)?.value];
+    const groups = [this.#store.peek<Group | null>('groupByName', key)?.value];
+    if (id !== undefined) {
+      users.push(this.#store.peek<User | null>('userById', id)?.value);
+      groups.push(this.#store.peek<Group | null>('groupById', id)?.value);
+    }
+    const doomed: Array<[Namespace, Key]> = [
+      ['userByName', key],
+      ['groupByName', key],
+      ['keys', key],
+      ['memberOf', key],
+      ['list', USERS],
+      ['list', GROUPS],
+    ];
+    if (id !== undefined) doomed.push(['userById', id], ['groupById', id]);
+    for (const user of users) if (user) doomed.push(['userByName', user.name], ['userById', user.uid]);
+    for (const group of groups) if (group) doomed.push(['groupByName', group.name], ['groupById', group.gid]);
     let removed = 0;
-    for (const k of keys) if (this.#store.delete(k)) removed++;
+    for (const [ns, k] of doomed) if (this.#store.delete(ns, k)) removed++;
     return removed;
   }
 
   adoptEntries(other: CachedClient): void {
     if (!(other instanceof Cached)) return;
-    for (const [key, entry] of other.#store.entries()) this.#store.set(key, entry);
+    for (const [ns, key, entry] of other.#store.entries()) this.#store.set(ns, key, entry);
   }
 
   async loadSnapshot(): Promise<number> {
@@ -327,18 +353,21 @@ class Cached implements CachedClient {
       freshUntil: snapshot.savedAt,
       staleUntil: snapshot.savedAt + (this.#cache.ttlSec + this.#cache.maxStaleSec) * 1000,
       negative: false,
+      encoded: undefined,
     });
     if (entry(null).staleUntil <= this.#now()) return 0;
     for (const user of snapshot.users) {
-      this.#store.set(userByName(user.name), entry(user));
-      this.#store.set(userById(user.uid), entry(user));
+      const shared = entry(user);
+      this.#store.set('userByName', user.name, shared);
+      this.#store.set('userById', user.uid, shared);
     }
     for (const group of snapshot.groups) {
-      this.#store.set(groupByName(group.name), entry(group));
-      this.#store.set(groupById(group.gid), entry(group));
+      const shared = entry(group);
+      this.#store.set('groupByName', group.name, shared);
+      this.#store.set('groupById', group.gid, shared);
     }
-    if (snapshot.usersComplete) this.#store.set(USERS, entry(snapshot.users));
-    if (snapshot.groupsComplete) this.#store.set(GROUPS, entry(snapshot.groups));
+    if (snapshot.usersComplete) this.#store.set('list', USERS, entry(snapshot.users));
+    if (snapshot.groupsComplete) this.#store.set('list', GROUPS, entry(snapshot.groups));
     return snapshot.users.length + snapshot.groups.length;
   }
 
@@ -367,14 +396,14 @@ class Cached implements CachedClient {
   #buildSnapshot(): Snapshot {
     const users = new Map<string, User>();
     const groups = new Map<string, Group>();
-    const userList = this.#store.peek<User[]>(USERS);
-    const groupList = this.#store.peek<Group[]>(GROUPS);
+    const userList = this.#store.peek<User[]>('list', USERS);
+    const groupList = this.#store.peek<Group[]>('list', GROUPS);
     for (const user of userList?.value ?? []) users.set(user.name, user);
     for (const group of groupList?.value ?? []) groups.set(group.name, group);
-    for (const [key, entry] of this.#store.entries()) {
+    for (const [ns, , entry] of this.#store.entries()) {
       if (entry.negative) continue;
-      if (key.startsWith('user:name:')) users.set((entry.value as User).name, entry.value as User);
-      else if (key.startsWith('group:name:')) groups.set((entry.value as Group).name, entry.value as Group);
+      if (ns === 'userByName') users.set((entry.value as User).name, entry.value as User);
+      else if (ns === 'groupByName') groups.set((entry.value as Group).name, entry.value as Group);
     }
     return {
       version: SNAPSHOT_VERSION,
@@ -386,8 +415,42 @@ class Cached implements CachedClient {
     };
   }
 
+  encodedHit<T>(ns: HitNamespace, key: Key, encode: (value: T | null) => string): string | undefined {
+    const entry = this.#store.get<T | null>(ns, key);
+    if (entry === undefined) return undefined;
+    const now = this.#now();
+    if (now >= entry.freshUntil) return undefined;
+    this.#counts.hits++;
+    if (entry.negative) this.#counts.negativeHits++;
+    else if (this.#refreshDue(ns, key, entry, now)) void this.#lookupPlan(ns, key);
+    entry.encoded ??= encode(entry.value);
+    return entry.encoded;
+  }
+
+  // The plan the asynchronous path uses for a hit-path namespace (refresh-ahead only).
+  #lookupPlan(ns: HitNamespace, key: Key): void {
+    const refresh = (): Promise<unknown> =>
+      ns === 'userByName'
+        ? this.upstream.getUserByName(String(key))
+        : ns === 'userById'
+          ? this.upstream.getUserById(Number(key))
+          : ns === 'groupByName'
+            ? this.upstream.getGroupByName(String(key))
+            : this.upstream.getGroupById(Number(key));
+    const fill = (value: unknown, entry: Entry): void => {
+      if (value === null) return;
+      if (ns === 'userByName') this.#share('userById', (value as User).uid, entry);
+      else if (ns === 'userById') this.#share('userByName', (value as User).name, entry);
+      else if (ns === 'groupByName') this.#share('groupById', (value as Group).gid, entry);
+      else this.#share('groupByName', (value as Group).name, entry);
+    };
+    this.#fetchOnce({ ns, key, fetch: refresh, fill }).catch((error: Error) =>
+      this.#warn('refresh-failed', { key: `${ns}:${key}`, error }),
+    );
+  }
+
   async #lookup<T>(plan: Plan<T>): Promise<T> {
-    const entry = this.#store.get<T>(plan.key);
+    const entry = this.#store.get<T>(plan.ns, plan.key);
     const now = this.#now();
     if (entry !== undefined && now < entry.freshUntil) {
       this.#counts.hits++;
@@ -408,10 +471,11 @@ class Cached implements CachedClient {
 
   // Single flight: every concurrent caller for one key shares one upstream request.
   #fetchOnce<T>(plan: Plan<T>): Promise<{ value: T; stale: boolean }> {
-    const running = this.#inFlight.get(plan.key);
+    const flightKey = `${plan.ns}\0${plan.key}`;
+    const running = this.#inFlight.get(flightKey);
     if (running !== undefined) return running as Promise<{ value: T; stale: boolean }>;
-    const flight = this.#fetchOrStale(plan).finally(() => this.#inFlight.delete(plan.key));
-    this.#inFlight.set(plan.key, flight);
+    const flight = this.#fetchOrStale(plan).finally(() => this.#inFlight.delete(flightKey));
+    this.#inFlight.set(flightKey, flight);
     return flight;
   }
 
@@ -423,46 +487,66 @@ class Cached implements CachedClient {
       return { value, stale: false };
     } catch (error) {
       if (!isUnavailable(error)) throw error;
-      const stale = this.#stale<T>(plan.key) ?? plan.deriveStale?.();
+      const stale = this.#stale<T>(plan.ns, plan.key) ?? plan.deriveStale?.();
       if (stale === undefined) throw error;
       this.#servingStale = true;
-      this.#warn('serving-stale', { key: plan.key, error: (error as Error).message });
+      this.#warn('serving-stale', { key: `${plan.ns}:${plan.key}`, error: (error as Error).message });
       return { value: stale.value, stale: true };
     }
   }
 
   #maybeRefreshAhead<T>(plan: Plan<T>, entry: Entry<T>, now: number): void {
-    if (this.#refreshAhead <= 0 || entry.negative || this.#inFlight.has(plan.key)) return;
+    if (entry.negative || !this.#refreshDue(plan.ns, plan.key, entry, now)) return;
+    this.#fetchOnce(plan).catch((error: Error) =>
+      this.#warn('refresh-failed', { key: `${plan.ns}:${plan.key}`, error }),
+    );
+  }
+
+  // Past refreshAheadRatio of its lifetime and not already being fetched.
+  #refreshDue(ns: Namespace, key: Key, entry: Entry<unknown>, now: number): boolean {
+    if (this.#refreshAhead <= 0) return false;
     const lifetime = entry.freshUntil - entry.storedAt;
-    if (now - entry.storedAt < lifetime * this.#refreshAhead) return;
-    this.#fetchOnce(plan).catch((error: Error) => this.#warn('refresh-failed', { key: plan.key, error }));
+    if (now - entry.storedAt < lifetime * this.#refreshAhead) return false;
+    return !this.#inFlight.has(`${ns}\0${key}`);
   }
 
   #remember<T>(plan: Plan<T>, value: T): void {
-    this.#put(plan.key, value);
-    plan.fill?.(value);
-    if (plan.key === USERS || plan.key === GROUPS) void this.saveSnapshot();
+    plan.fill?.(value, this.#put(plan.ns, plan.key, value));
+    if (plan.ns === 'list') void this.saveSnapshot();
   }
 
-  #put(key: string, value: unknown): void {
+  // A fresh entry for `value`; one per fetched value, shared by every key that names it.
+  #entryFor(value: unknown): Entry {
     const now = this.#now();
     const negative = value === null;
     const ttlMs = (negative ? this.#cache.negativeTtlSec : this.#cache.ttlSec) * 1000;
     const staleMs = negative ? 0 : this.#cache.maxStaleSec * 1000;
-    this.#store.set(key, {
+    if (!negative && this.#snapshotPath !== null) this.#dirty = true;
+    const entry: Entry = {
       value,
       storedAt: now,
       freshUntil: now + ttlMs,
       staleUntil: now + ttlMs + staleMs,
       negative,
-    });
-    if (!negative && this.#snapshotPath !== null) this.#dirty = true;
+      encoded: undefined,
+    };
+    return entry;
+  }
+
+  #put(ns: Namespace, key: Key, value: unknown): Entry {
+    const entry = this.#entryFor(value);
+    this.#store.set(ns, key, entry);
+    return entry;
+  }
+
+  // Stores the same entry under a second key (a user by id too): one object, not a copy per key.
+  #share(ns: Namespace, key: Key, entry: Entry): void {
+    this.#store.set(ns, key, entry);
   }
 
   #fillUsers(users: User[]): void {
     for (const user of users) {
-      this.#put(userByName(user.name), user);
-      this.#put(userById(user.uid), user);
+      this.#share('userById', user.uid, this.#put('userByName', user.name, user));
     }
   }
 
@@ -471,18 +555,17 @@ class Cached implements CachedClient {
   }
 
   #fillGroup(group: Group): void {
-    this.#put(groupByName(group.name), group);
-    this.#put(groupById(group.gid), group);
+    this.#share('groupById', group.gid, this.#put('groupByName', group.name, group));
   }
 
-  #fresh<T>(key: string): Entry<T> | undefined {
-    const entry = this.#store.peek<T>(key);
+  #fresh<T>(ns: Namespace, key: Key): Entry<T> | undefined {
+    const entry = this.#store.peek<T>(ns, key);
     return entry !== undefined && this.#now() < entry.freshUntil ? entry : undefined;
   }
 
   // Negative entries are never served stale: an outage must read "unavailable", not "not found".
-  #stale<T>(key: string): Entry<T> | undefined {
-    const entry = this.#store.peek<T>(key);
+  #stale<T>(ns: Namespace, key: Key): Entry<T> | undefined {
+    const entry = this.#store.peek<T>(ns, key);
     return entry !== undefined && !entry.negative && this.#now() < entry.staleUntil ? entry : undefined;
   }
 }

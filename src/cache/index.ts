@@ -4,5 +4,6 @@ export {
   type CachedClientOptions,
   type CacheStats,
   createCachedClient,
+  type HitNamespace,
 } from './cached-client.js';
 export { readSnapshot, type Snapshot, snapshotPathIn, writeSnapshot } from './snapshot.js';

@@ -1,5 +1,30 @@
-// The bounded entry store behind the cached client: a Map used as an LRU
-// (insertion order = recency), with absolute fresh/stale deadlines per entry.
+// The bounded entry store behind the cached client: one Map per kind of
+// lookup, keyed by the bare name or numeric id (no composite key strings to
+// build per lookup or keep per entry), each used as an LRU (insertion order =
+// recency), with absolute fresh/stale deadlines per entry. One Entry object
+// may sit under several keys (a user by name and by id): it is stored once.
+
+/** What a key names: a user or group by name or id, a user's keys or memberships, or a full list. */
+export type Namespace =
+  | 'userByName'
+  | 'userById'
+  | 'groupByName'
+  | 'groupById'
+  | 'keys'
+  | 'memberOf'
+  | 'list';
+
+export const NAMESPACES: readonly Namespace[] = [
+  'userByName',
+  'userById',
+  'groupByName',
+  'groupById',
+  'keys',
+  'memberOf',
+  'list',
+];
+
+export type Key = string | number;
 
 /** One cached answer. Times are epoch milliseconds from the injected clock. */
 export interface Entry<T = unknown> {
@@ -12,68 +37,89 @@ export interface Entry<T = unknown> {
   staleUntil: number;
   /** A "not found" answer. */
   negative: boolean;
+  /** The protocol response for this value, memoised by the resolver's hit path (one encoding per namespace kind). */
+  encoded: string | undefined;
 }
 
-/** An LRU-ish map: reads move an entry to the back, inserts evict from the front. */
+/** An LRU-ish store: reads move an entry to the back of its map, inserts evict from the front. */
 export class EntryStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #maps = new Map<Namespace, Map<Key, Entry>>(NAMESPACES.map((ns) => [ns, new Map()]));
+  #size = 0;
 
-  /** @param maxEntries evict the least recently used entry beyond this many. */
+  /** @param maxEntries evict the least recently used key beyond this many. */
   constructor(readonly maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new RangeError(`cache maxEntries must be a positive integer, got ${maxEntries}`);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   /** Returns the entry and marks it recently used. */
-  get<T>(key: string): Entry<T> | undefined {
-    const entry = this.#entries.get(key);
+  get<T>(ns: Namespace, key: Key): Entry<T> | undefined {
+    const map = this.#map(ns);
+    const entry = map.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    map.delete(key);
+    map.set(key, entry);
     return entry as Entry<T>;
   }
 
   /** Returns the entry without touching its recency (stats, snapshot). */
-  peek<T>(key: string): Entry<T> | undefined {
-    return this.#entries.get(key) as Entry<T> | undefined;
+  peek<T>(ns: Namespace, key: Key): Entry<T> | undefined {
+    return this.#map(ns).get(key) as Entry<T> | undefined;
   }
 
-  set(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    while (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value);
-    }
+  set(ns: Namespace, key: Key, entry: Entry): void {
+    const map = this.#map(ns);
+    if (!map.delete(key)) this.#size++;
+    map.set(key, entry);
+    while (this.#size > this.maxEntries && this.#evictFrom(map.size > 1 ? map : this.#largest())) {}
   }
 
-  delete(key: string): boolean {
-    return this.#entries.delete(key);
+  delete(ns: Namespace, key: Key): boolean {
+    if (!this.#map(ns).delete(key)) return false;
+    this.#size--;
+    return true;
   }
 
   clear(): number {
-    const count = this.#entries.size;
-    this.#entries.clear();
+    const count = this.#size;
+    for (const map of this.#maps.values()) map.clear();
+    this.#size = 0;
     return count;
   }
 
-  keys(): IterableIterator<string> {
-    return this.#entries.keys();
-  }
-
-  entries(): IterableIterator<[string, Entry]> {
-    return this.#entries.entries();
+  *entries(): IterableIterator<[Namespace, Key, Entry]> {
+    for (const [ns, map] of this.#maps) for (const [key, entry] of map) yield [ns, key, entry];
   }
 
   /** Age in ms of the entry stored longest ago, 0 when empty. */
   oldestAgeMs(now: number): number {
     let oldest = now;
-    for (const entry of this.#entries.values()) if (entry.storedAt < oldest) oldest = entry.storedAt;
+    for (const map of this.#maps.values())
+      for (const entry of map.values()) if (entry.storedAt < oldest) oldest = entry.storedAt;
     return now - oldest;
+  }
+
+  #map(ns: Namespace): Map<Key, Entry> {
+    return this.#maps.get(ns) as Map<Key, Entry>;
+  }
+
+  #largest(): Map<Key, Entry> {
+    let largest: Map<Key, Entry> | undefined;
+    for (const map of this.#maps.values())
+      if (largest === undefined || map.size > largest.size) largest = map;
+    return largest as Map<Key, Entry>;
+  }
+
+  // Drops the least recently used key of `map`; false when it was empty.
+  #evictFrom(map: Map<Key, Entry>): boolean {
+    const oldest = map.keys().next();
+    if (oldest.done) return false;
+    map.delete(oldest.value);
+    this.#size--;
+    return true;
   }
 }

@@ -4,7 +4,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { createClient } from '../api/client.js';
-import { resolve } from '../api/resolve.js';
+import { parseId, resolve } from '../api/resolve.js';
 import type { EndpointHealth, StnsClient } from '../api/types.js';
 import {
   type CachedClient,
@@ -14,6 +14,8 @@ import {
 } from '../cache/index.js';
 import type { Config } from '../config/types.js';
 import { StnsError } from '../errors.js';
+import { formatGroup, formatPasswd } from '../model/format.js';
+import type { Group, User } from '../model/types.js';
 import { createLog, type Log, rateLimited } from './log.js';
 import {
   type Answer,
@@ -105,6 +107,31 @@ export async function startResolver(options: ResolverOptions): Promise<Resolver>
   return resolver;
 }
 
+/** One open connection: which socket it came in on, and when it must be done by. */
+interface Connection {
+  privileged: boolean;
+  /** Epoch ms by which the request (or, once answered, the response) must be through. */
+  deadline: number;
+  /** The request is being answered: later bytes and the end of input are ignored. */
+  answered: boolean;
+  /** Bytes of a request line split over several reads; null while nothing is buffered. */
+  chunks: Buffer[] | null;
+  size: number;
+}
+
+// The hit path's encoders: the exact bytes resolve() + encodeResponse() give for these ops.
+function passwdResponse(user: User | null): string {
+  const answer = user === null ? NOT_FOUND : { status: Status.FOUND, lines: [formatPasswd(user)] };
+  return encodeResponse(answer).toString('latin1');
+}
+
+function groupResponse(group: Group | null): string {
+  const answer = group === null ? NOT_FOUND : { status: Status.FOUND, lines: [formatGroup(group)] };
+  return encodeResponse(answer).toString('latin1');
+}
+
+const NOT_FOUND: Answer = { status: Status.NOT_FOUND, lines: [] };
+
 class ResidentResolver implements Resolver {
   readonly publicSocket: string;
   readonly privateSocket: string;
@@ -114,7 +141,14 @@ class ResidentResolver implements Resolver {
   readonly #log: Log;
   readonly #warn: Log;
   readonly #servers: Server[] = [];
-  readonly #connections = new Set<Socket>();
+  readonly #connections = new Map<Socket, Connection>();
+  readonly #readTimeoutMs: number;
+  readonly #writeTimeoutMs: number;
+  #sweeper: NodeJS.Timeout | undefined;
+  // Shared listeners (`this` is the socket): no closures allocated per connection.
+  readonly #onData: (this: Socket, chunk: Buffer) => void;
+  readonly #onEnd: (this: Socket) => void;
+  readonly #onClose: (this: Socket) => void;
   readonly #startedAt = Date.now();
   readonly #max: number;
   #refused = 0;
@@ -130,6 +164,20 @@ class ResidentResolver implements Resolver {
     this.#warn = rateLimited(this.#log);
     this.#max = options.maxConnections ?? MAX_CONNECTIONS;
     this.#cache = this.#makeCache(options.config);
+    this.#readTimeoutMs = options.readTimeoutMs ?? REQUEST_READ_TIMEOUT_MS;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? RESPONSE_WRITE_TIMEOUT_MS;
+    const resolver = this;
+    this.#onData = function (this: Socket, chunk: Buffer) {
+      resolver.#received(this, chunk);
+    };
+    this.#onEnd = function (this: Socket) {
+      const connection = resolver.#connections.get(this);
+      if (connection && !connection.answered)
+        resolver.#finish(this, connection, badRequest('request ended before its newline'));
+    };
+    this.#onClose = function (this: Socket) {
+      resolver.#connections.delete(this);
+    };
   }
 
   get config(): Config {
@@ -145,6 +193,7 @@ class ResidentResolver implements Resolver {
     try {
       await this.#listen(this.publicSocket, 0o666, false);
       await this.#listen(this.privateSocket, 0o600, true);
+      this.#startSweeper();
     } catch (error) {
       await this.#shutDownServers();
       await this.#cache.upstream.close();
@@ -203,6 +252,7 @@ class ResidentResolver implements Resolver {
     this.#log('stopping', { open: this.#connections.size });
     const closed = this.#shutDownServers();
     await this.#drain(drainMs);
+    clearInterval(this.#sweeper);
     await closed;
     try {
       await this.#cache.close();
@@ -228,7 +278,7 @@ class ResidentResolver implements Resolver {
     const deadline = Date.now() + drainMs;
     while (this.#connections.size > 0 && Date.now() < deadline)
       await new Promise((done) => setTimeout(done, 20));
-    for (const socket of this.#connections) socket.destroy();
+    for (const socket of this.#connections.keys()) socket.destroy();
   }
 
   #makeCache(config: Config): CachedClient {
@@ -266,53 +316,110 @@ class ResidentResolver implements Resolver {
       socket.destroy();
       return;
     }
-    this.#connections.add(socket);
-    socket.once('close', () => this.#connections.delete(socket));
-    socket.on('error', () => socket.destroy());
-    this.#readRequest(socket, privileged);
+    const deadline = Date.now() + this.#readTimeoutMs;
+    this.#connections.set(socket, { privileged, deadline, answered: false, chunks: null, size: 0 });
+    socket.on('close', this.#onClose);
+    socket.on('error', destroySelf);
+    socket.on('end', this.#onEnd);
+    socket.on('data', this.#onData);
   }
 
-  // Collects bytes until the first newline, within the size and time bounds of the protocol.
-  #readRequest(socket: Socket, privileged: boolean): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (answer: Answer | Promise<Answer>): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.pause();
-      void this.#send(socket, answer);
-    };
-    const timer = setTimeout(
-      () => finish(badRequest('request not complete within 2 seconds')),
-      this.#options.readTimeoutMs ?? REQUEST_READ_TIMEOUT_MS,
-    );
-    socket.on('data', (chunk: Buffer) => {
-      if (done) return;
-      chunks.push(chunk);
-      size += chunk.length;
-      const data = Buffer.concat(chunks, size);
-      const newline = data.indexOf(0x0a);
-      if (newline >= 0 && newline < MAX_REQUEST_BYTES)
-        finish(this.#answer(data.subarray(0, newline), privileged));
-      else if (size >= MAX_REQUEST_BYTES)
-        finish(badRequest(`request longer than ${MAX_REQUEST_BYTES} bytes`));
-    });
-    socket.on('end', () => finish(badRequest('request ended before its newline')));
+  // One timer for every connection's deadline instead of two timers per connection.
+  #startSweeper(): void {
+    const every = Math.min(250, Math.max(10, Math.min(this.#readTimeoutMs, this.#writeTimeoutMs) / 5));
+    this.#sweeper = setInterval(() => this.#sweep(Date.now()), every);
+    this.#sweeper.unref();
   }
 
-  async #answer(line: Buffer, privileged: boolean): Promise<Answer> {
+  // A request not complete in time gets status 1; a response not taken in time is cut off.
+  #sweep(now: number): void {
+    for (const [socket, connection] of this.#connections) {
+      if (connection.deadline > now) continue;
+      if (connection.answered) socket.destroy();
+      else this.#finish(socket, connection, badRequest('request not complete within 2 seconds'));
+    }
+  }
+
+  // Collects bytes until the first newline, within the size bound of the protocol.
+  #received(socket: Socket, chunk: Buffer): void {
+    const connection = this.#connections.get(socket);
+    if (connection === undefined || connection.answered) return;
+    let data = chunk;
+    if (connection.chunks !== null) {
+      connection.chunks.push(chunk);
+      connection.size += chunk.length;
+      data = Buffer.concat(connection.chunks, connection.size);
+    }
+    const newline = data.indexOf(0x0a);
+    if (newline >= 0 && newline < MAX_REQUEST_BYTES)
+      this.#respond(socket, connection, data.subarray(0, newline));
+    else if (data.length >= MAX_REQUEST_BYTES)
+      this.#finish(socket, connection, badRequest(`request longer than ${MAX_REQUEST_BYTES} bytes`));
+    else if (connection.chunks === null) {
+      connection.chunks = [chunk];
+      connection.size = chunk.length;
+    }
+  }
+
+  // A fresh cache hit is written synchronously; anything else goes through resolve().
+  #respond(socket: Socket, connection: Connection, line: Buffer): void {
     this.#requests++;
     const parsed = parseRequest(line);
     if (!parsed.ok) {
       this.#warn('bad-request', { reason: parsed.reason });
-      return badRequest(parsed.reason);
+      this.#finish(socket, connection, badRequest(parsed.reason));
+      return;
     }
+    const hit = this.#hit(parsed.request);
+    if (hit !== undefined) this.#write(socket, connection, hit);
+    else this.#finish(socket, connection, this.#answer(parsed.request, connection.privileged));
+  }
+
+  #hit({ op, arg = '' }: Request): string | undefined {
+    const cache = this.#cache;
+    switch (op) {
+      case 'getpwnam':
+        return cache.encodedHit('userByName', arg, passwdResponse);
+      case 'getgrnam':
+        return cache.encodedHit('groupByName', arg, groupResponse);
+      case 'getpwuid': {
+        const uid = parseId(arg);
+        return uid === null ? undefined : cache.encodedHit('userById', uid, passwdResponse);
+      }
+      case 'getgrgid': {
+        const gid = parseId(arg);
+        return gid === null ? undefined : cache.encodedHit('groupById', gid, groupResponse);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  #finish(socket: Socket, connection: Connection, answer: Answer | Promise<Answer>): void {
+    connection.answered = true;
+    connection.deadline = Number.POSITIVE_INFINITY;
+    socket.pause();
+    if (answer instanceof Promise) void answer.then((done) => this.#write(socket, connection, encode(done)));
+    else this.#write(socket, connection, encode(answer));
+  }
+
+  // Writes the whole response, then closes; a peer that does not take it within the bound is dropped.
+  #write(socket: Socket, connection: Connection, response: Buffer | string): void {
+    if (socket.destroyed) return;
+    connection.answered = true;
+    connection.deadline = Date.now() + this.#writeTimeoutMs;
+    socket.pause();
+    // A unix socket write is in the peer's queue once flushed, so closing then loses nothing.
+    socket.on('finish', destroySelf);
+    if (typeof response === 'string') socket.end(response, 'latin1');
+    else socket.end(response);
+  }
+
+  async #answer(request: Request, privileged: boolean): Promise<Answer> {
     try {
-      return await this.#dispatch(parsed.request, privileged);
+      return await this.#dispatch(request, privileged);
     } catch (error) {
-      this.#warn('internal-error', { op: parsed.request.op, error });
+      this.#warn('internal-error', { op: request.op, error });
       const message = StnsError.isStnsError(error) ? error.message : 'internal error in the resolver';
       return { status: Status.UNAVAILABLE, lines: [message] };
     }
@@ -330,26 +437,21 @@ class ResidentResolver implements Resolver {
     }
     return resolve(this.#cache, op, arg, { privileged });
   }
+}
 
-  // Writes the whole response, then closes; a peer that does not take it within the bound is dropped.
-  async #send(socket: Socket, pending: Answer | Promise<Answer>): Promise<void> {
-    const answer = await pending;
-    if (socket.destroyed) return;
-    let response = encodeResponse(answer);
-    if (response.length > MAX_BODY_BYTES + 64)
-      response = encodeResponse({
-        status: Status.UNAVAILABLE,
-        lines: ['answer larger than the 64 MiB protocol bound'],
-      });
-    const timer = setTimeout(
-      () => socket.destroy(),
-      this.#options.writeTimeoutMs ?? RESPONSE_WRITE_TIMEOUT_MS,
-    );
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-    // A unix socket write is in the peer's queue once flushed, so closing then loses nothing.
-    socket.end(response, () => socket.destroy());
-  }
+// The response bytes of `answer`, or status 69 when it would break the body bound.
+function encode(answer: Answer): Buffer {
+  const response = encodeResponse(answer);
+  if (response.length <= MAX_BODY_BYTES + 64) return response;
+  return encodeResponse({
+    status: Status.UNAVAILABLE,
+    lines: ['answer larger than the 64 MiB protocol bound'],
+  });
+}
+
+// Shared 'error' / 'finish' listener: the socket is done with.
+function destroySelf(this: Socket): void {
+  this.destroy();
 }
 
 function badRequest(reason: string): Answer {
