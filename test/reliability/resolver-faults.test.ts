@@ -141,7 +141,8 @@ describe('fault matrix through the resolver and the module', { timeout: 120000 }
         timeoutSec: TIMEOUT_MS / 1000,
         ...(endpoint.tlsCa ? { tlsCa: endpoint.tlsCa } : {}),
       });
-      assertTryAgain(await driver(env, 'getpwnam', 'alice'), 'getpwnam alice');
+      const failed = await driver(env, 'getpwnam', 'alice');
+      assertTryAgain(failed, 'getpwnam alice');
       assertTryAgain(await driver(env, 'getpwnam', 'nosuchuser'), 'getpwnam of an unknown name');
       assertTryAgain(await driver(env, 'getgrgid', '2001'), 'getgrgid 2001');
       const viaGetent = await getent(env, 'passwd', 'alice');
@@ -157,6 +158,9 @@ describe('fault matrix through the resolver and the module', { timeout: 120000 }
       const viaGetentAfter = await getent(env, 'passwd', 'alice');
       assert.equal(viaGetentAfter.code, 0, viaGetentAfter.stderr);
       assert.equal(viaGetentAfter.stdout, `${ALICE}\n`);
+      t.diagnostic(
+        `${fault.name}: TRYAGAIN in ${failed.elapsedMs} ms, getent exit 2 in ${viaGetent.elapsedMs} ms`,
+      );
     });
   }
 
@@ -193,6 +197,9 @@ describe('fault matrix through the resolver and the module', { timeout: 120000 }
     assert.ok(
       later.every((ms) => ms < 2000),
       `a lookup within the cooldown waited a timeout: ${later.join(', ')} ms`,
+    );
+    t.diagnostic(
+      `first ${first.elapsedMs} ms, then ${later.join(', ')} ms; blackhole connections ${triedFirst}`,
     );
   });
 });
