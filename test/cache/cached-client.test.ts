@@ -232,3 +232,24 @@ test('a fresh entry read past 80% of its TTL is refreshed in the background', as
   assert.equal((await cache.getUserByName('alice'))?.gecos, 'Alice Liddell');
   assert.equal(dataRequests(), 2);
 });
+
+test('encodedHit answers fresh entries only, counts hits, and memoises one encoding per entry', async (t) => {
+  const { cache, clock, dataRequests } = await setup(t);
+  let encodings = 0;
+  const encode = (user: { name: string } | null): string => {
+    encodings++;
+    return user === null ? 'none' : `user ${user.name}`;
+  };
+  assert.equal(cache.encodedHit('userByName', 'alice', encode), undefined);
+  await cache.getUserByName('alice');
+  await cache.getUserByName('ghost');
+  assert.equal(cache.encodedHit('userByName', 'alice', encode), 'user alice');
+  assert.equal(cache.encodedHit('userById', 1001, encode), 'user alice');
+  assert.equal(cache.encodedHit('userByName', 'ghost', encode), 'none');
+  assert.equal(encodings, 2);
+  assert.equal(cache.stats().hits, 3);
+  assert.equal(cache.stats().negativeHits, 1);
+  clock.advance(601);
+  assert.equal(cache.encodedHit('userByName', 'alice', encode), undefined);
+  assert.equal(dataRequests(), 2);
+});
