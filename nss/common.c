@@ -208,6 +208,13 @@ static ssize_t parse_header(const char *data, size_t used, int *status, size_t *
   return nl - data + 1;
 }
 
+/* A resolver that hung up before answering at all (over its connection cap,
+ * restarting, killed mid-request) is treated like no resolver: the caller
+ * falls back to the helper instead of failing a lookup that could succeed. */
+static int closed_unanswered(ssize_t rc) {
+  return rc == 0 || rc == -ECONNRESET || rc == -EPIPE;
+}
+
 /* Reads one response: the header, then exactly <length> body bytes. */
 static int read_response(int fd, struct reply *out, long long deadline) {
   char *buf = NULL;
@@ -218,6 +225,7 @@ static int read_response(int fd, struct reply *out, long long deadline) {
     if (header > 0 && used >= (size_t)header + body_len) break;
     if ((rc = reserve(&buf, &cap, used, CHUNK)) < 0) goto fail;
     ssize_t n = read_some(fd, buf + used, cap - used - 1, deadline);
+    if (n <= 0 && used == 0 && closed_unanswered(n)) { rc = NO_RESOLVER; goto fail; }
     if (n <= 0) { rc = n < 0 ? (int)n : -EPROTO; goto fail; }
     used += (size_t)n;
     if (header == 0 && (header = parse_header(buf, used, &out->status, &body_len)) < 0) {
@@ -242,6 +250,7 @@ static int ask_socket(const char *path, const char *line, size_t len, struct rep
   int fd = connect_socket(path);
   if (fd < 0) return fd;
   int rc = send_all(fd, line, len, deadline);
+  if (rc < 0 && closed_unanswered(rc)) rc = NO_RESOLVER;
   if (rc == 0) rc = read_response(fd, out, deadline);
   close(fd);
   return rc;

@@ -13,6 +13,7 @@ import {
   runDriver,
   type Sandbox,
   startResolver,
+  writeHelper,
 } from './helpers.js';
 
 const SHADOW = 'alice:$6$salt$hash:19000:0:99999:7:::';
@@ -102,7 +103,6 @@ describe('statuses map to NSS status and errno', () => {
     ['header too long', { raw: Buffer.from(`STNS1 0 ${'0'.repeat(80)}\n`) }],
     ['short body', { raw: Buffer.from(`STNS1 0 500\n${ALICE}\n`) }],
     ['extra bytes', { raw: Buffer.from(`STNS1 0 3\nabc-extra`) }],
-    ['connection closed', 'close'],
     ['magic glued to the status', { raw: Buffer.from(`STNS10 ${ALICE.length + 1}\n${ALICE}\n`) }],
     ['signed length', { raw: Buffer.from(`STNS1 0 +${ALICE.length + 1}\n${ALICE}\n`) }],
     ['two lines for one key', { status: 0, lines: [ALICE, ALICE] }],
@@ -110,6 +110,15 @@ describe('statuses map to NSS status and errno', () => {
     ['uid not a number', { status: 0, lines: ['alice:x:10a1:2001::/home/alice:/bin/sh'] }],
     ['body with NUL', { raw: Buffer.from('STNS1 0 4\na\0b\n') }],
   ];
+  test('a resolver that hangs up before answering counts as absent: the helper answers', async () => {
+    reply = () => 'close';
+    const helper = await writeHelper(sandbox.dir, 'stns-query-after-close', `echo '${ALICE}'`);
+    const run = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
+    assert.equal(run.stdout.trim(), ALICE);
+    const noHelper = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+    assert.equal(noHelper.stdout.trim(), 'UNAVAIL ENOENT', 'no resolver and no helper');
+  });
+
   for (const [name, answer] of broken)
     test(`${name} -> UNAVAIL EAGAIN (nscd does not cache it)`, async () => {
       reply = () => answer;
