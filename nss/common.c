@@ -50,7 +50,7 @@ static const char *const boot_programs[] = {
 };
 
 /* Set in the helper's environment so the helper never recurses into us. */
-int stns_loop_guarded(void) { return getenv("STNS_QUERY_NSS_CHILD") != NULL; }
+int stns_loop_guarded(void) { return getenv(STNS_LOOP_GUARD_ENV) != NULL; }
 
 /* comm is cut to 15 bytes, so "systemd-resolve" must match too. */
 static int is_boot_program(const char *name, size_t max) {
@@ -301,7 +301,7 @@ static void helper_env(char **envp, char *config, size_t size) {
   int i = 0;
   envp[i++] = "PATH=/usr/local/bin:/usr/bin:/bin"; /* root-owned dirs only; env(1) in the CLI's shebang finds node here */
   envp[i++] = "LANG=C";
-  envp[i++] = "STNS_QUERY_NSS_CHILD=1";
+  envp[i++] = STNS_LOOP_GUARD_ENV "=1";
   const char *value = secure_getenv("STNS_CONFIG");
   if (value && snprintf(config, size, "STNS_CONFIG=%s", value) < (int)size) envp[i++] = config;
   envp[i] = NULL;

@@ -47,6 +47,10 @@
 #define STNS_RESPONSE_WRITE_TIMEOUT_MS 10000
 #define STNS_MAX_CONNECTIONS 512
 
+/* Loop guard: set in a process, every lookup there fails at once (the helper,
+ * the resolver itself), so nothing can ask the resolver back and wait on itself. */
+#define STNS_LOOP_GUARD_ENV "STNS_QUERY_NSS_CHILD"
+
 /* Ops: the constant, then its argument and the body on status 0. */
 #define STNS_OP_GETPWNAM "getpwnam"       /* user name: one passwd line */
 #define STNS_OP_GETPWUID "getpwuid"       /* decimal uid: one passwd line */

@@ -5,7 +5,7 @@
 import { resolve } from '../api/resolve.js';
 import type { Config } from '../config/types.js';
 import { askResolver } from '../daemon/client.js';
-import { type Answer, OPS, type Op, PRIVATE_OPS, Status } from '../daemon/protocol.js';
+import { type Answer, NSS_CHILD_ENV, OPS, type Op, PRIVATE_OPS, Status } from '../daemon/protocol.js';
 import { type LineKind, parseLine } from '../model/parse.js';
 import { calledByGuardedProcess } from './boot-guard.js';
 import { printError, warn, writeOut } from './io.js';
@@ -13,7 +13,7 @@ import { loadCliConfig } from './load-config.js';
 import type { GlobalOptions } from './program.js';
 
 /** Set by the NSS module when it execs us: it already found no resolver, so do not ask one again. */
-export const NSS_CHILD_ENV = 'STNS_QUERY_NSS_CHILD';
+export { NSS_CHILD_ENV };
 
 const NOT_FOUND: Answer = { status: Status.NOT_FOUND, lines: [] };
 

@@ -1,6 +1,14 @@
 // Mirrors nss/protocol.h; docs/PROTOCOL.md is the spec. A test checks the two agree.
 
 export const PROTOCOL_MAGIC = 'STNS1';
+
+/**
+ * Loop guard shared with the module (nss/common.c): set in a process, it makes
+ * every libnss_stns lookup in that process fail at once. The module sets it for
+ * the helper it execs; the resolver sets it on itself, so nothing either does
+ * can ask the resolver back and wait on itself.
+ */
+export const NSS_CHILD_ENV = 'STNS_QUERY_NSS_CHILD';
 export const MAX_REQUEST_BYTES = 256;
 export const MAX_HEADER_BYTES = 64;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;

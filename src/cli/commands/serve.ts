@@ -5,6 +5,7 @@
 import { loadConfig } from '../../config/index.js';
 import type { Config } from '../../config/types.js';
 import { createLog, type Log } from '../../daemon/log.js';
+import { NSS_CHILD_ENV } from '../../daemon/protocol.js';
 import { type Resolver, startResolver } from '../../daemon/server.js';
 
 /** Options of the serve command. */
@@ -20,6 +21,9 @@ export interface ServeOptions {
 
 /** Runs the resolver; resolves with exit status 0 once a stop signal has drained it. */
 export async function run(options: ServeOptions): Promise<number> {
+  // A lookup of an STNS user from inside the resolver (os.userInfo, a library)
+  // would otherwise go through libnss_stns back to this blocked process.
+  process.env[NSS_CHILD_ENV] = '1';
   const log = options.log ?? createLog();
   const resolver = await startResolver({
     config: options.config,
