@@ -7,7 +7,7 @@
  * CASES holds records "<request line>\n" then either "E <n>\n<n bytes>"
  * (the whole response must be exactly these bytes) or "S <prefix>\n" (the
  * response must start with this header prefix, e.g. "STNS1 2 ").
- * Prints "progress <percent>" at each quarter, then
+ * Prints "progress <percent>" at each tenth, then
  * "done lookups=N wrong=W errors=E ms=T"; exit 0 only when W = E = 0. */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -108,11 +108,11 @@ static int matches(const struct lookup_case *c, const char *got, size_t len) {
   return len >= c->expect_len && memcmp(got, c->expect, c->expect_len) == 0;
 }
 
-/* Prints "progress P" when this lookup completes a quarter of the total. */
+/* Prints "progress P" when this lookup completes a tenth of the total. */
 static void report_progress(long done) {
-  for (int q = 1; q <= 4; q++)
-    if (done == total * q / 4) {
-      printf("progress %d\n", q * 25);
+  for (int q = 1; q <= 10; q++)
+    if (done == total * q / 10) {
+      printf("progress %d\n", q * 10);
       fflush(stdout);
     }
 }
