@@ -9,8 +9,22 @@ import type { Log } from '../daemon/log.js';
 import { rateLimited, silentLog } from '../daemon/log.js';
 import { EndpointError, UnavailableError } from '../errors.js';
 import type { Group, User } from '../model/types.js';
+import {
+  type GroupRecord,
+  groupLine,
+  groupName,
+  hasMember,
+  packGroup,
+  packUser,
+  passwdLine,
+  recordId,
+  type UserRecord,
+  unpackGroup,
+  unpackUser,
+  userName,
+} from './records.js';
 import { readSnapshot, SNAPSHOT_VERSION, type Snapshot, snapshotPathIn, writeSnapshot } from './snapshot.js';
-import { type Entry, EntryStore, type Key, type Namespace } from './store.js';
+import { type Entry, EntryStore, type Key, type Namespace, type Stamp } from './store.js';
 
 export interface CachedClientOptions {
   /** Clock in epoch ms; tests inject a controllable one. @default Date.now */
@@ -69,7 +83,28 @@ export interface CachedClient extends StnsClient {
    * must be the same function for every call on one namespace kind.
    */
   encodedHit<T>(ns: HitNamespace, key: Key, encode: (value: T | null) => string): string | undefined;
+  /**
+   * The resolver's allocation-light hit path: the getent line of a fresh
+   * entry (a hit, counted as one), null for a fresh "not found", undefined
+   * when only the asynchronous lookup can answer. Nothing is memoised: the
+   * line is sliced from the one record the entry holds.
+   */
+  hitLine(ns: HitNamespace, key: Key): string | null | undefined;
+  /**
+   * The whole enumeration response from a fresh list (a hit, counted as
+   * one): `encode(lines)`, shared by every caller while any of them still
+   * holds it (every reader of a stalled enumeration gets the same Buffer),
+   * collectable once none does. Undefined when the list is not fresh.
+   */
+  encodedList(
+    kind: ListKind,
+    encode: (lines: string[]) => Buffer,
+    options?: { /** Count the call as a cache hit. @default true */ countHit?: boolean },
+  ): Buffer | undefined;
 }
+
+/** Which full list: every user (passwd lines) or every group (group lines). */
+export type ListKind = 'users' | 'groups';
 
 /** Lookups the resolver answers synchronously from a fresh entry. */
 export type HitNamespace = 'userByName' | 'userById' | 'groupByName' | 'groupById';
@@ -79,16 +114,19 @@ const DEFAULT_REFRESH_AHEAD = 0.8;
 const DEFAULT_SNAPSHOT_INTERVAL_MS = 300_000;
 
 /** How one lookup is answered from the cache, derived from other entries, or fetched. */
-interface Plan<T> {
+interface Plan<T, S> {
   ns: Namespace;
   key: Key;
   fetch: () => Promise<T>;
+  /** The stored (compact) form of a fetched answer, and the answer back from it. */
+  pack: (value: T) => S;
+  unpack: (stored: S) => T;
   /** Answer from other fresh entries (a cached list, a cached user). */
   derive?: () => { value: T } | undefined;
   /** Answer from other stale entries while unavailable. */
   deriveStale?: () => { value: T } | undefined;
   /** Fills related entries from a fetched answer (`entry` is the one just stored for it). */
-  fill?: (value: T, entry: Entry) => void;
+  fill?: (value: T, entry: Entry<S>) => void;
 }
 
 const USERS = 'users';
@@ -146,8 +184,24 @@ function passThrough(client: StnsClient): CachedClient {
     adoptEntries: () => {},
     stop: () => {},
     encodedHit: () => undefined,
+    hitLine: () => undefined,
+    encodedList: () => undefined,
   };
 }
+
+/** A user entry: compact records are stored, never the library's objects. */
+type UserEntry = Entry<UserRecord | null>;
+type UserNamespace = 'userByName' | 'userById';
+type GroupNamespace = 'groupByName' | 'groupById';
+
+const unpackUserOrNull = (record: UserRecord | null): User | null =>
+  record === null ? null : unpackUser(record);
+const unpackGroupOrNull = (record: GroupRecord | null): Group | null =>
+  record === null ? null : unpackGroup(record);
+const packUserOrNull = (user: User | null): UserRecord | null => (user === null ? null : packUser(user));
+const packGroupOrNull = (group: Group | null): GroupRecord | null =>
+  group === null ? null : packGroup(group);
+const same = <T>(value: T): T => value;
 
 class Cached implements CachedClient {
   readonly upstream: StnsClient;
@@ -160,6 +214,10 @@ class Cached implements CachedClient {
   readonly #snapshotPath: string | null;
   readonly #inFlight = new Map<string, Promise<{ value: unknown; stale: boolean }>>();
   readonly #counts = { hits: 0, misses: 0, negativeHits: 0, staleServes: 0 };
+  /** encodedHit's memo: dropped with the entry it was made from. */
+  readonly #encodedHits = new WeakMap<Entry, string>();
+  /** encodedList's memo: shared by every reader still being written to, then collectable. */
+  readonly #encodedLists = new WeakMap<Entry, WeakRef<Buffer>>();
   #servingStale = false;
   #dirty = false;
   #snapshotWrittenAt = 0;
@@ -190,92 +248,70 @@ class Cached implements CachedClient {
   }
 
   getUserByName(name: string): Promise<User | null> {
-    return this.#lookup<User | null>({
-      ns: 'userByName',
-      key: name,
-      fetch: () => this.upstream.getUserByName(name),
-      fill: (user, entry) => user && this.#share('userById', user.uid, entry),
-    });
+    return this.#lookup(this.#userPlan('userByName', name));
   }
 
   getUserById(uid: number): Promise<User | null> {
-    return this.#lookup<User | null>({
-      ns: 'userById',
-      key: uid,
-      fetch: () => this.upstream.getUserById(uid),
-      fill: (user, entry) => user && this.#share('userByName', user.name, entry),
-    });
+    return this.#lookup(this.#userPlan('userById', uid));
   }
 
   getGroupByName(name: string): Promise<Group | null> {
-    return this.#lookup<Group | null>({
-      ns: 'groupByName',
-      key: name,
-      fetch: () => this.upstream.getGroupByName(name),
-      fill: (group, entry) => group && this.#share('groupById', group.gid, entry),
-    });
+    return this.#lookup(this.#groupPlan('groupByName', name));
   }
 
   getGroupById(gid: number): Promise<Group | null> {
-    return this.#lookup<Group | null>({
-      ns: 'groupById',
-      key: gid,
-      fetch: () => this.upstream.getGroupById(gid),
-      fill: (group, entry) => group && this.#share('groupByName', group.name, entry),
-    });
+    return this.#lookup(this.#groupPlan('groupById', gid));
   }
 
   listUsers(): Promise<User[]> {
-    return this.#lookup<User[]>({
-      ns: 'list',
-      key: USERS,
-      fetch: () => this.upstream.listUsers(),
-      fill: (users) => this.#fillUsers(users),
-    });
+    return this.#lookup(this.#userListPlan());
   }
 
   listGroups(): Promise<Group[]> {
-    return this.#lookup<Group[]>({
-      ns: 'list',
-      key: GROUPS,
-      fetch: () => this.upstream.listGroups(),
-      fill: (groups) => this.#fillGroups(groups),
-    });
+    return this.#lookup(this.#groupListPlan());
   }
 
   getKeys(name: string): Promise<string[] | null> {
-    const fromUser = (entry: Entry<User | null> | undefined) => ({ value: entry?.value?.keys ?? null });
-    return this.#lookup<string[] | null>({
+    const fromUser = (entry: UserEntry | undefined) => ({
+      value: entry?.value ? unpackUser(entry.value).keys : null,
+    });
+    return this.#lookup<string[] | null, string[] | null>({
       ns: 'keys',
       key: name,
       fetch: () => this.upstream.getKeys(name),
+      pack: same,
+      unpack: same,
       derive: () => {
-        const user = this.#fresh<User | null>('userByName', name);
+        const user = this.#fresh<UserRecord | null>('userByName', name);
         return user ? fromUser(user) : undefined;
       },
       deriveStale: () => {
-        const user = this.#stale<User | null>('userByName', name);
+        const user = this.#stale<UserRecord | null>('userByName', name);
         return user ? fromUser(user) : undefined;
       },
     });
   }
 
   getGroupsForUser(name: string): Promise<Group[]> {
-    const memberOf = (groups: Group[]) => ({ value: groups.filter((g) => g.members.includes(name)) });
-    return this.#lookup<Group[]>({
+    const memberOf = (list: Entry<GroupRecord[]>) => ({
+      value: list.value.filter((record) => hasMember(record, name)).map(unpackGroup),
+    });
+    return this.#lookup<Group[], GroupRecord[]>({
       ns: 'memberOf',
       key: name,
       fetch: () => this.upstream.getGroupsForUser(name),
+      pack: (groups) => groups.map(packGroup),
+      unpack: (records) => records.map(unpackGroup),
       derive: () => {
-        const list = this.#fresh<Group[]>('list', GROUPS);
-        return list ? memberOf(list.value) : undefined;
+        const list = this.#fresh<GroupRecord[]>('list', GROUPS);
+        return list ? memberOf(list) : undefined;
       },
       deriveStale: () => {
-        const list = this.#stale<Group[]>('list', GROUPS);
-        return list ? memberOf(list.value) : undefined;
+        const list = this.#stale<GroupRecord[]>('list', GROUPS);
+        return list ? memberOf(list) : undefined;
       },
-      fill: (groups) => {
-        for (const group of groups) this.#fillGroup(group);
+      fill: (_groups, entry) => {
+        for (const record of entry.value) this.#fillGroup(record, entry.stamp);
       },
     });
   }
@@ -316,11 +352,11 @@ class Cached implements CachedClient {
   clear(key?: string): number {
     if (key === undefined || key === '') return this.#store.clear();
     const id = /^[0-9]{1,10}$/.test(key) ? Number(key) : undefined;
-    const users = [this.#store.peek<User | null>('userByName', key)?.value];
-    const groups = [this.#store.peek<Group | null>('groupByName', key)?.value];
+    const users = [this.#store.peek<UserRecord | null>('userByName', key)?.value];
+    const groups = [this.#store.peek<GroupRecord | null>('groupByName', key)?.value];
     if (id !== undefined) {
-      users.push(this.#store.peek<User | null>('userById', id)?.value);
-      groups.push(this.#store.peek<Group | null>('groupById', id)?.value);
+      users.push(this.#store.peek<UserRecord | null>('userById', id)?.value);
+      groups.push(this.#store.peek<GroupRecord | null>('groupById', id)?.value);
     }
     const doomed: Array<[Namespace, Key]> = [
       ['userByName', key],
@@ -331,8 +367,10 @@ class Cached implements CachedClient {
       ['list', GROUPS],
     ];
     if (id !== undefined) doomed.push(['userById', id], ['groupById', id]);
-    for (const user of users) if (user) doomed.push(['userByName', user.name], ['userById', user.uid]);
-    for (const group of groups) if (group) doomed.push(['groupByName', group.name], ['groupById', group.gid]);
+    for (const user of users)
+      if (user) doomed.push(['userByName', userName(user)], ['userById', recordId(user)]);
+    for (const group of groups)
+      if (group) doomed.push(['groupByName', groupName(group)], ['groupById', recordId(group)]);
     let removed = 0;
     for (const [ns, k] of doomed) if (this.#store.delete(ns, k)) removed++;
     return removed;
@@ -347,28 +385,17 @@ class Cached implements CachedClient {
     if (this.#snapshotPath === null) return 0;
     const snapshot = await readSnapshot(this.#snapshotPath);
     if (snapshot === null) return 0;
-    const entry = <T>(value: T): Entry<T> => ({
-      value,
+    const stamp: Stamp = {
       storedAt: snapshot.savedAt,
       freshUntil: snapshot.savedAt,
       staleUntil: snapshot.savedAt + (this.#cache.ttlSec + this.#cache.maxStaleSec) * 1000,
-      negative: false,
-      encoded: undefined,
-    });
-    if (entry(null).staleUntil <= this.#now()) return 0;
-    for (const user of snapshot.users) {
-      const shared = entry(user);
-      this.#store.set('userByName', user.name, shared);
-      this.#store.set('userById', user.uid, shared);
-    }
-    for (const group of snapshot.groups) {
-      const shared = entry(group);
-      this.#store.set('groupByName', group.name, shared);
-      this.#store.set('groupById', group.gid, shared);
-    }
-    if (snapshot.usersComplete) this.#store.set('list', USERS, entry(snapshot.users));
-    if (snapshot.groupsComplete) this.#store.set('list', GROUPS, entry(snapshot.groups));
-    return snapshot.users.length + snapshot.groups.length;
+    };
+    if (stamp.staleUntil <= this.#now()) return 0;
+    const users = snapshot.users.map((user) => this.#fillUser(packUser(user), stamp));
+    const groups = snapshot.groups.map((group) => this.#fillGroup(packGroup(group), stamp));
+    if (snapshot.usersComplete) this.#store.set('list', USERS, { value: users, stamp });
+    if (snapshot.groupsComplete) this.#store.set('list', GROUPS, { value: groups, stamp });
+    return users.length + groups.length;
   }
 
   saveSnapshot(): Promise<void> {
@@ -394,69 +421,145 @@ class Cached implements CachedClient {
 
   // Users/groups cached one by one are kept too: a restart keeps every user seen, not just listed ones.
   #buildSnapshot(): Snapshot {
-    const users = new Map<string, User>();
-    const groups = new Map<string, Group>();
-    const userList = this.#store.peek<User[]>('list', USERS);
-    const groupList = this.#store.peek<Group[]>('list', GROUPS);
-    for (const user of userList?.value ?? []) users.set(user.name, user);
-    for (const group of groupList?.value ?? []) groups.set(group.name, group);
+    const users = new Map<string, UserRecord>();
+    const groups = new Map<string, GroupRecord>();
+    const userList = this.#store.peek<UserRecord[]>('list', USERS);
+    const groupList = this.#store.peek<GroupRecord[]>('list', GROUPS);
+    for (const user of userList?.value ?? []) users.set(userName(user), user);
+    for (const group of groupList?.value ?? []) groups.set(groupName(group), group);
     for (const [ns, , entry] of this.#store.entries()) {
-      if (entry.negative) continue;
-      if (ns === 'userByName') users.set((entry.value as User).name, entry.value as User);
-      else if (ns === 'groupByName') groups.set((entry.value as Group).name, entry.value as Group);
+      const record = entry.value as string | null;
+      if (record === null) continue;
+      if (ns === 'userByName') users.set(userName(record), record);
+      else if (ns === 'groupByName') groups.set(groupName(record), record);
     }
     return {
       version: SNAPSHOT_VERSION,
       savedAt: this.#now(),
-      users: [...users.values()],
-      groups: [...groups.values()],
+      users: [...users.values()].map(unpackUser),
+      groups: [...groups.values()].map(unpackGroup),
       usersComplete: userList !== undefined,
       groupsComplete: groupList !== undefined,
     };
   }
 
   encodedHit<T>(ns: HitNamespace, key: Key, encode: (value: T | null) => string): string | undefined {
-    const entry = this.#store.get<T | null>(ns, key);
+    const entry = this.#hitEntry(ns, key);
+    if (entry === undefined) return undefined;
+    let encoded = this.#encodedHits.get(entry);
+    if (encoded === undefined) {
+      const record = entry.value;
+      const value = record === null ? null : isUserNamespace(ns) ? unpackUser(record) : unpackGroup(record);
+      encoded = encode(value as T | null);
+      this.#encodedHits.set(entry, encoded);
+    }
+    return encoded;
+  }
+
+  hitLine(ns: HitNamespace, key: Key): string | null | undefined {
+    const record = this.#hitEntry(ns, key)?.value;
+    if (record === undefined || record === null) return record;
+    return isUserNamespace(ns) ? passwdLine(record) : groupLine(record);
+  }
+
+  encodedList(
+    kind: ListKind,
+    encode: (lines: string[]) => Buffer,
+    { countHit = true }: { countHit?: boolean } = {},
+  ): Buffer | undefined {
+    const plan = (kind === 'users' ? this.#userListPlan() : this.#groupListPlan()) as Plan<unknown, string[]>;
+    const entry = this.#store.get<string[]>('list', plan.key);
+    const now = this.#now();
+    if (entry === undefined || now >= entry.stamp.freshUntil) return undefined;
+    if (countHit) {
+      this.#counts.hits++;
+      this.#maybeRefreshAhead(plan, entry, now);
+    }
+    const shared = this.#encodedLists.get(entry)?.deref();
+    if (shared !== undefined) return shared;
+    const encoded = encode(entry.value.map(kind === 'users' ? passwdLine : groupLine));
+    this.#encodedLists.set(entry, new WeakRef(encoded));
+    return encoded;
+  }
+
+  // A fresh user/group entry for the synchronous hit path, counted as a hit; undefined on a miss.
+  #hitEntry(ns: HitNamespace, key: Key): Entry<string | null> | undefined {
+    const entry = this.#store.get<string | null>(ns, key);
     if (entry === undefined) return undefined;
     const now = this.#now();
-    if (now >= entry.freshUntil) return undefined;
+    if (now >= entry.stamp.freshUntil) return undefined;
     this.#counts.hits++;
-    if (entry.negative) this.#counts.negativeHits++;
-    else if (this.#refreshDue(ns, key, entry, now)) void this.#lookupPlan(ns, key);
-    entry.encoded ??= encode(entry.value);
-    return entry.encoded;
+    if (entry.value === null) this.#counts.negativeHits++;
+    else if (this.#refreshDue(ns, key, entry, now)) {
+      const plan = isUserNamespace(ns) ? this.#userPlan(ns, key) : this.#groupPlan(ns, key);
+      this.#maybeRefreshAhead(plan as Plan<unknown, unknown>, entry, now);
+    }
+    return entry;
   }
 
-  // The plan the asynchronous path uses for a hit-path namespace (refresh-ahead only).
-  #lookupPlan(ns: HitNamespace, key: Key): void {
-    const refresh = (): Promise<unknown> =>
-      ns === 'userByName'
-        ? this.upstream.getUserByName(String(key))
-        : ns === 'userById'
-          ? this.upstream.getUserById(Number(key))
-          : ns === 'groupByName'
-            ? this.upstream.getGroupByName(String(key))
-            : this.upstream.getGroupById(Number(key));
-    const fill = (value: unknown, entry: Entry): void => {
-      if (value === null) return;
-      if (ns === 'userByName') this.#share('userById', (value as User).uid, entry);
-      else if (ns === 'userById') this.#share('userByName', (value as User).name, entry);
-      else if (ns === 'groupByName') this.#share('groupById', (value as Group).gid, entry);
-      else this.#share('groupByName', (value as Group).name, entry);
+  #userPlan(ns: UserNamespace, key: Key): Plan<User | null, UserRecord | null> {
+    return {
+      ns,
+      key,
+      fetch: () =>
+        ns === 'userByName'
+          ? this.upstream.getUserByName(String(key))
+          : this.upstream.getUserById(Number(key)),
+      pack: packUserOrNull,
+      unpack: unpackUserOrNull,
+      fill: (_user, entry) => entry.value !== null && this.#shareUser(entry as Entry<UserRecord>),
     };
-    this.#fetchOnce({ ns, key, fetch: refresh, fill }).catch((error: Error) =>
-      this.#warn('refresh-failed', { key: `${ns}:${key}`, error }),
-    );
   }
 
-  async #lookup<T>(plan: Plan<T>): Promise<T> {
-    const entry = this.#store.get<T>(plan.ns, plan.key);
+  #groupPlan(ns: GroupNamespace, key: Key): Plan<Group | null, GroupRecord | null> {
+    return {
+      ns,
+      key,
+      fetch: () =>
+        ns === 'groupByName'
+          ? this.upstream.getGroupByName(String(key))
+          : this.upstream.getGroupById(Number(key)),
+      pack: packGroupOrNull,
+      unpack: unpackGroupOrNull,
+      fill: (_group, entry) => entry.value !== null && this.#shareGroup(entry as Entry<GroupRecord>),
+    };
+  }
+
+  // The list entry holds the very records its per-user entries hold: one copy of the text.
+  #userListPlan(): Plan<User[], UserRecord[]> {
+    return {
+      ns: 'list',
+      key: USERS,
+      fetch: () => this.upstream.listUsers(),
+      pack: (users) => users.map(packUser),
+      unpack: (records) => records.map(unpackUser),
+      fill: (_users, entry) => {
+        for (const record of entry.value) this.#fillUser(record, entry.stamp);
+      },
+    };
+  }
+
+  #groupListPlan(): Plan<Group[], GroupRecord[]> {
+    return {
+      ns: 'list',
+      key: GROUPS,
+      fetch: () => this.upstream.listGroups(),
+      pack: (groups) => groups.map(packGroup),
+      unpack: (records) => records.map(unpackGroup),
+      fill: (_groups, entry) => {
+        for (const record of entry.value) this.#fillGroup(record, entry.stamp);
+      },
+    };
+  }
+
+  async #lookup<T, S>(plan: Plan<T, S>): Promise<T> {
+    const entry = this.#store.get<S>(plan.ns, plan.key);
     const now = this.#now();
-    if (entry !== undefined && now < entry.freshUntil) {
+    if (entry !== undefined && now < entry.stamp.freshUntil) {
       this.#counts.hits++;
-      if (entry.negative) this.#counts.negativeHits++;
+      if (entry.value === null) this.#counts.negativeHits++;
       this.#maybeRefreshAhead(plan, entry, now);
-      return entry.value;
+      return plan.unpack(entry.value);
     }
     const derived = plan.derive?.();
     if (derived !== undefined) {
@@ -470,7 +573,7 @@ class Cached implements CachedClient {
   }
 
   // Single flight: every concurrent caller for one key shares one upstream request.
-  #fetchOnce<T>(plan: Plan<T>): Promise<{ value: T; stale: boolean }> {
+  #fetchOnce<T, S>(plan: Plan<T, S>): Promise<{ value: T; stale: boolean }> {
     const flightKey = `${plan.ns}\0${plan.key}`;
     const running = this.#inFlight.get(flightKey);
     if (running !== undefined) return running as Promise<{ value: T; stale: boolean }>;
@@ -479,7 +582,7 @@ class Cached implements CachedClient {
     return flight;
   }
 
-  async #fetchOrStale<T>(plan: Plan<T>): Promise<{ value: T; stale: boolean }> {
+  async #fetchOrStale<T, S>(plan: Plan<T, S>): Promise<{ value: T; stale: boolean }> {
     try {
       const value = await plan.fetch();
       this.#remember(plan, value);
@@ -487,7 +590,8 @@ class Cached implements CachedClient {
       return { value, stale: false };
     } catch (error) {
       if (!isUnavailable(error)) throw error;
-      const stale = this.#stale<T>(plan.ns, plan.key) ?? plan.deriveStale?.();
+      const entry = this.#stale<S>(plan.ns, plan.key);
+      const stale = entry !== undefined ? { value: plan.unpack(entry.value) } : plan.deriveStale?.();
       if (stale === undefined) throw error;
       this.#servingStale = true;
       this.#warn('serving-stale', { key: `${plan.ns}:${plan.key}`, error: (error as Error).message });
@@ -495,8 +599,8 @@ class Cached implements CachedClient {
     }
   }
 
-  #maybeRefreshAhead<T>(plan: Plan<T>, entry: Entry<T>, now: number): void {
-    if (entry.negative || !this.#refreshDue(plan.ns, plan.key, entry, now)) return;
+  #maybeRefreshAhead<T, S>(plan: Plan<T, S>, entry: Entry<S>, now: number): void {
+    if (entry.value === null || !this.#refreshDue(plan.ns, plan.key, entry, now)) return;
     this.#fetchOnce(plan).catch((error: Error) =>
       this.#warn('refresh-failed', { key: `${plan.ns}:${plan.key}`, error }),
     );
@@ -505,67 +609,62 @@ class Cached implements CachedClient {
   // Past refreshAheadRatio of its lifetime and not already being fetched.
   #refreshDue(ns: Namespace, key: Key, entry: Entry<unknown>, now: number): boolean {
     if (this.#refreshAhead <= 0) return false;
-    const lifetime = entry.freshUntil - entry.storedAt;
-    if (now - entry.storedAt < lifetime * this.#refreshAhead) return false;
+    const { storedAt, freshUntil } = entry.stamp;
+    if (now - storedAt < (freshUntil - storedAt) * this.#refreshAhead) return false;
     return !this.#inFlight.has(`${ns}\0${key}`);
   }
 
-  #remember<T>(plan: Plan<T>, value: T): void {
-    plan.fill?.(value, this.#put(plan.ns, plan.key, value));
+  #remember<T, S>(plan: Plan<T, S>, value: T): void {
+    const entry: Entry<S> = { value: plan.pack(value), stamp: this.#stampFor(value === null) };
+    this.#store.set(plan.ns, plan.key, entry);
+    plan.fill?.(value, entry);
     if (plan.ns === 'list') void this.saveSnapshot();
   }
 
-  // A fresh entry for `value`; one per fetched value, shared by every key that names it.
-  #entryFor(value: unknown): Entry {
+  // One stamp per fetch, shared by every entry that fetch fills.
+  #stampFor(negative: boolean): Stamp {
     const now = this.#now();
-    const negative = value === null;
     const ttlMs = (negative ? this.#cache.negativeTtlSec : this.#cache.ttlSec) * 1000;
     const staleMs = negative ? 0 : this.#cache.maxStaleSec * 1000;
     if (!negative && this.#snapshotPath !== null) this.#dirty = true;
-    const entry: Entry = {
-      value,
-      storedAt: now,
-      freshUntil: now + ttlMs,
-      staleUntil: now + ttlMs + staleMs,
-      negative,
-      encoded: undefined,
-    };
-    return entry;
+    return { storedAt: now, freshUntil: now + ttlMs, staleUntil: now + ttlMs + staleMs };
   }
 
-  #put(ns: Namespace, key: Key, value: unknown): Entry {
-    const entry = this.#entryFor(value);
-    this.#store.set(ns, key, entry);
-    return entry;
+  // Stores one entry under both the user's name and id: one object, not a copy per key.
+  #shareUser(entry: Entry<UserRecord>): void {
+    this.#store.set('userByName', userName(entry.value), entry);
+    this.#store.set('userById', recordId(entry.value), entry);
   }
 
-  // Stores the same entry under a second key (a user by id too): one object, not a copy per key.
-  #share(ns: Namespace, key: Key, entry: Entry): void {
-    this.#store.set(ns, key, entry);
+  #shareGroup(entry: Entry<GroupRecord>): void {
+    this.#store.set('groupByName', groupName(entry.value), entry);
+    this.#store.set('groupById', recordId(entry.value), entry);
   }
 
-  #fillUsers(users: User[]): void {
-    for (const user of users) {
-      this.#share('userById', user.uid, this.#put('userByName', user.name, user));
-    }
+  #fillUser(record: UserRecord, stamp: Stamp): UserRecord {
+    this.#shareUser({ value: record, stamp });
+    return record;
   }
 
-  #fillGroups(groups: Group[]): void {
-    for (const group of groups) this.#fillGroup(group);
-  }
-
-  #fillGroup(group: Group): void {
-    this.#share('groupById', group.gid, this.#put('groupByName', group.name, group));
+  #fillGroup(record: GroupRecord, stamp: Stamp): GroupRecord {
+    this.#shareGroup({ value: record, stamp });
+    return record;
   }
 
   #fresh<T>(ns: Namespace, key: Key): Entry<T> | undefined {
     const entry = this.#store.peek<T>(ns, key);
-    return entry !== undefined && this.#now() < entry.freshUntil ? entry : undefined;
+    return entry !== undefined && this.#now() < entry.stamp.freshUntil ? entry : undefined;
   }
 
   // Negative entries are never served stale: an outage must read "unavailable", not "not found".
   #stale<T>(ns: Namespace, key: Key): Entry<T> | undefined {
     const entry = this.#store.peek<T>(ns, key);
-    return entry !== undefined && !entry.negative && this.#now() < entry.staleUntil ? entry : undefined;
+    return entry !== undefined && entry.value !== null && this.#now() < entry.stamp.staleUntil
+      ? entry
+      : undefined;
   }
+}
+
+function isUserNamespace(ns: HitNamespace): ns is UserNamespace {
+  return ns === 'userByName' || ns === 'userById';
 }

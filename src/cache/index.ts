@@ -5,5 +5,6 @@ export {
   type CacheStats,
   createCachedClient,
   type HitNamespace,
+  type ListKind,
 } from './cached-client.js';
 export { readSnapshot, type Snapshot, snapshotPathIn, writeSnapshot } from './snapshot.js';

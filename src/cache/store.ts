@@ -1,8 +1,9 @@
 // The bounded entry store behind the cached client: one Map per kind of
 // lookup, keyed by the bare name or numeric id (no composite key strings to
 // build per lookup or keep per entry), each used as an LRU (insertion order =
-// recency), with absolute fresh/stale deadlines per entry. One Entry object
-// may sit under several keys (a user by name and by id): it is stored once.
+// recency). One Entry object may sit under several keys (a user by name and
+// by id): it is stored once. Its deadlines live in a Stamp shared by every
+// entry one fetch filled (a list fills 20k entries with one Stamp).
 
 /** What a key names: a user or group by name or id, a user's keys or memberships, or a full list. */
 export type Namespace =
@@ -26,19 +27,20 @@ export const NAMESPACES: readonly Namespace[] = [
 
 export type Key = string | number;
 
-/** One cached answer. Times are epoch milliseconds from the injected clock. */
-export interface Entry<T = unknown> {
-  value: T;
+/** When one fetch's answers were stored and how long they last. Times are epoch ms from the injected clock. */
+export interface Stamp {
   /** When the answer came from the server (or the snapshot's save time). */
-  storedAt: number;
+  readonly storedAt: number;
   /** Served without asking the server until then. */
-  freshUntil: number;
+  readonly freshUntil: number;
   /** Served while every endpoint is unavailable until then (positive entries only). */
-  staleUntil: number;
-  /** A "not found" answer. */
-  negative: boolean;
-  /** The protocol response for this value, memoised by the resolver's hit path (one encoding per namespace kind). */
-  encoded: string | undefined;
+  readonly staleUntil: number;
+}
+
+/** One cached answer; a null value is a "not found" answer. */
+export interface Entry<T = unknown> {
+  readonly value: T;
+  readonly stamp: Stamp;
 }
 
 /** An LRU-ish store: reads move an entry to the back of its map, inserts evict from the front. */
@@ -99,7 +101,7 @@ export class EntryStore {
   oldestAgeMs(now: number): number {
     let oldest = now;
     for (const map of this.#maps.values())
-      for (const entry of map.values()) if (entry.storedAt < oldest) oldest = entry.storedAt;
+      for (const entry of map.values()) if (entry.stamp.storedAt < oldest) oldest = entry.stamp.storedAt;
     return now - oldest;
   }
 

@@ -11,11 +11,10 @@ import {
   type CachedClientOptions,
   type CacheStats,
   createCachedClient,
+  type ListKind,
 } from '../cache/index.js';
 import type { Config } from '../config/types.js';
 import { StnsError } from '../errors.js';
-import { formatGroup, formatPasswd } from '../model/format.js';
-import type { Group, User } from '../model/types.js';
 import { createLog, type Log, rateLimited } from './log.js';
 import {
   type Answer,
@@ -24,6 +23,7 @@ import {
   MAX_CONNECTIONS,
   MAX_REQUEST_BYTES,
   PRIVATE_OPS,
+  PROTOCOL_MAGIC,
   REQUEST_READ_TIMEOUT_MS,
   RESPONSE_WRITE_TIMEOUT_MS,
   Status,
@@ -49,7 +49,15 @@ export interface ResolverOptions {
   readTimeoutMs?: number;
   /** Time a client has to take the response, ms. @default 10000 */
   writeTimeoutMs?: number;
+  /**
+   * Response bytes held for readers that have not taken them yet, over every
+   * connection (a Buffer shared by several readers counts once); past it the
+   * oldest such connections are cut. @default 33554432 (32 MiB)
+   */
+  maxQueuedBytes?: number;
 }
+
+const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /** The `status` op's answer (one JSON line). */
 export interface ResolverStatus {
@@ -117,20 +125,25 @@ interface Connection {
   /** Bytes of a request line split over several reads; null while nothing is buffered. */
   chunks: Buffer[] | null;
   size: number;
+  /** The response Buffer being written, counted in the queued-bytes budget until the connection closes. */
+  queued: Buffer | null;
 }
 
-// The hit path's encoders: the exact bytes resolve() + encodeResponse() give for these ops.
-function passwdResponse(user: User | null): string {
-  const answer = user === null ? NOT_FOUND : { status: Status.FOUND, lines: [formatPasswd(user)] };
-  return encodeResponse(answer).toString('latin1');
+// The hit path's encoding: the exact bytes encodeResponse() gives for one line, as a string written as UTF-8.
+function lineResponse(line: string | null): string {
+  if (line === null) return NOT_FOUND_RESPONSE;
+  return `${PROTOCOL_MAGIC} ${Status.FOUND} ${Buffer.byteLength(line) + 1}\n${line}\n`;
 }
 
-function groupResponse(group: Group | null): string {
-  const answer = group === null ? NOT_FOUND : { status: Status.FOUND, lines: [formatGroup(group)] };
-  return encodeResponse(answer).toString('latin1');
-}
+const NOT_FOUND_RESPONSE = `${PROTOCOL_MAGIC} ${Status.NOT_FOUND} 0\n`;
 
-const NOT_FOUND: Answer = { status: Status.NOT_FOUND, lines: [] };
+/** The list behind each enumeration op the resolver shares one response of. */
+const ENUMERATIONS: Partial<Record<Request['op'], ListKind>> = { getpwent: 'users', getgrent: 'groups' };
+
+// The response of a whole list, as resolve() + encode() give it.
+function listResponse(lines: string[]): Buffer {
+  return encode({ status: Status.FOUND, lines });
+}
 
 class ResidentResolver implements Resolver {
   readonly publicSocket: string;
@@ -151,6 +164,10 @@ class ResidentResolver implements Resolver {
   readonly #onClose: (this: Socket) => void;
   readonly #startedAt = Date.now();
   readonly #max: number;
+  readonly #maxQueuedBytes: number;
+  /** Response Buffers still being written, with how many connections write each. */
+  readonly #queued = new Map<Buffer, number>();
+  #queuedBytes = 0;
   #refused = 0;
   #requests = 0;
   #closing: Promise<void> | undefined;
@@ -166,6 +183,7 @@ class ResidentResolver implements Resolver {
     this.#cache = this.#makeCache(options.config);
     this.#readTimeoutMs = options.readTimeoutMs ?? REQUEST_READ_TIMEOUT_MS;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? RESPONSE_WRITE_TIMEOUT_MS;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     const resolver = this;
     this.#onData = function (this: Socket, chunk: Buffer) {
       resolver.#received(this, chunk);
@@ -176,6 +194,8 @@ class ResidentResolver implements Resolver {
         resolver.#finish(this, connection, badRequest('request ended before its newline'));
     };
     this.#onClose = function (this: Socket) {
+      const connection = resolver.#connections.get(this);
+      if (connection?.queued) resolver.#release(connection.queued);
       resolver.#connections.delete(this);
     };
   }
@@ -317,7 +337,14 @@ class ResidentResolver implements Resolver {
       return;
     }
     const deadline = Date.now() + this.#readTimeoutMs;
-    this.#connections.set(socket, { privileged, deadline, answered: false, chunks: null, size: 0 });
+    this.#connections.set(socket, {
+      privileged,
+      deadline,
+      answered: false,
+      chunks: null,
+      size: 0,
+      queued: null,
+    });
     socket.on('close', this.#onClose);
     socket.on('error', destroySelf);
     socket.on('end', this.#onEnd);
@@ -375,31 +402,39 @@ class ResidentResolver implements Resolver {
     else this.#finish(socket, connection, this.#answer(parsed.request, connection.privileged));
   }
 
-  #hit({ op, arg = '' }: Request): string | undefined {
+  #hit({ op, arg = '' }: Request): string | Buffer | undefined {
     const cache = this.#cache;
     switch (op) {
       case 'getpwnam':
-        return cache.encodedHit('userByName', arg, passwdResponse);
+        return this.#lineHit(cache.hitLine('userByName', arg));
       case 'getgrnam':
-        return cache.encodedHit('groupByName', arg, groupResponse);
+        return this.#lineHit(cache.hitLine('groupByName', arg));
       case 'getpwuid': {
         const uid = parseId(arg);
-        return uid === null ? undefined : cache.encodedHit('userById', uid, passwdResponse);
+        return uid === null ? undefined : this.#lineHit(cache.hitLine('userById', uid));
       }
       case 'getgrgid': {
         const gid = parseId(arg);
-        return gid === null ? undefined : cache.encodedHit('groupById', gid, groupResponse);
+        return gid === null ? undefined : this.#lineHit(cache.hitLine('groupById', gid));
       }
+      case 'getpwent':
+        return cache.encodedList('users', listResponse);
+      case 'getgrent':
+        return cache.encodedList('groups', listResponse);
       default:
         return undefined;
     }
   }
 
-  #finish(socket: Socket, connection: Connection, answer: Answer | Promise<Answer>): void {
+  #lineHit(line: string | null | undefined): string | undefined {
+    return line === undefined ? undefined : lineResponse(line);
+  }
+
+  #finish(socket: Socket, connection: Connection, answer: Answer | Promise<Buffer>): void {
     connection.answered = true;
     connection.deadline = Number.POSITIVE_INFINITY;
     socket.pause();
-    if (answer instanceof Promise) void answer.then((done) => this.#write(socket, connection, encode(done)));
+    if (answer instanceof Promise) void answer.then((done) => this.#write(socket, connection, done));
     else this.#write(socket, connection, encode(answer));
   }
 
@@ -411,18 +446,57 @@ class ResidentResolver implements Resolver {
     socket.pause();
     // A unix socket write is in the peer's queue once flushed, so closing then loses nothing.
     socket.on('finish', destroySelf);
-    if (typeof response === 'string') socket.end(response, 'latin1');
-    else socket.end(response);
+    if (typeof response === 'string') {
+      socket.end(response, 'utf8');
+      return;
+    }
+    connection.queued = response;
+    this.#hold(response, socket);
+    socket.end(response);
   }
 
-  async #answer(request: Request, privileged: boolean): Promise<Answer> {
+  // Counts `response` in the queued-bytes budget (once however many write it) and cuts the oldest readers past it.
+  #hold(response: Buffer, writer: Socket): void {
+    const writers = this.#queued.get(response) ?? 0;
+    this.#queued.set(response, writers + 1);
+    if (writers === 0) this.#queuedBytes += response.length;
+    if (this.#queuedBytes <= this.#maxQueuedBytes) return;
+    for (const [socket, connection] of this.#connections) {
+      if (this.#queuedBytes <= this.#maxQueuedBytes) break;
+      if (socket === writer || connection.queued === null) continue;
+      this.#warn('slow-reader-dropped', { queuedBytes: this.#queuedBytes, max: this.#maxQueuedBytes });
+      this.#release(connection.queued);
+      connection.queued = null;
+      socket.destroy();
+    }
+  }
+
+  #release(response: Buffer): void {
+    const writers = (this.#queued.get(response) ?? 1) - 1;
+    if (writers > 0) {
+      this.#queued.set(response, writers);
+      return;
+    }
+    this.#queued.delete(response);
+    this.#queuedBytes -= response.length;
+  }
+
+  // The response bytes; an enumeration just fetched is answered with the list's shared response.
+  async #answer(request: Request, privileged: boolean): Promise<Buffer> {
+    let answer: Answer;
     try {
-      return await this.#dispatch(request, privileged);
+      answer = await this.#dispatch(request, privileged);
     } catch (error) {
       this.#warn('internal-error', { op: request.op, error });
       const message = StnsError.isStnsError(error) ? error.message : 'internal error in the resolver';
-      return { status: Status.UNAVAILABLE, lines: [message] };
+      answer = { status: Status.UNAVAILABLE, lines: [message] };
     }
+    const list = ENUMERATIONS[request.op];
+    const shared =
+      list !== undefined && answer.status === Status.FOUND
+        ? this.#cache.encodedList(list, listResponse, { countHit: false })
+        : undefined;
+    return shared ?? encode(answer);
   }
 
   async #dispatch({ op, arg }: Request, privileged: boolean): Promise<Answer> {
