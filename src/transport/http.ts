@@ -70,19 +70,45 @@ async function makeDispatcher(config: Config): Promise<Dispatcher> {
   return new undici.Agent({ connect, ...timeouts });
 }
 
-// Reads the body, aborting once it passes `max` bytes.
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, max: number, url: string) {
+// Reads the body, aborting once it passes `max` bytes. With a Content-Length, each chunk is copied
+// into one buffer of that size as it arrives and dropped at once, instead of every chunk
+// being held until a final concat (which needs the body's size twice over, at its peak).
+async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy(): void },
+  max: number,
+  url: string,
+  declared: number | undefined,
+): Promise<Uint8Array> {
+  const tooLarge = () => {
+    body.destroy();
+    return new ProtocolError(`GET ${safeUrl(url)}: response body exceeds max_response_bytes (${max})`);
+  };
+  if (declared !== undefined && declared > max) throw tooLarge();
+  const whole = declared !== undefined && declared > 0 ? Buffer.allocUnsafeSlow(declared) : undefined;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
+    if (size + chunk.length > max) throw tooLarge();
+    if (whole !== undefined && size + chunk.length <= whole.length) whole.set(chunk, size);
+    else chunks.push(chunk);
     size += chunk.length;
-    if (size > max) {
-      body.destroy();
-      throw new ProtocolError(`GET ${safeUrl(url)}: response body exceeds max_response_bytes (${max})`);
-    }
-    chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size);
+  if (whole === undefined) return Buffer.concat(chunks, size);
+  if (chunks.length === 0) return whole.subarray(0, size);
+  return Buffer.concat([whole.subarray(0, size - sumOf(chunks)), ...chunks], size);
+}
+
+function sumOf(chunks: Uint8Array[]): number {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.length;
+  return total;
+}
+
+// The Content-Length header as a byte count, when the server sent a usable one.
+function declaredLength(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const value = headers['content-length'];
+  if (typeof value !== 'string' || !/^[0-9]{1,15}$/.test(value)) return undefined;
+  return Number(value);
 }
 
 /** A transport for `config`; nothing is loaded or connected until the first get(). */
@@ -105,7 +131,8 @@ export function createTransport(config: Config): Transport {
         dispatcher: agent,
         signal: controller.signal,
       });
-      const body = await readCapped(res.body, config.maxResponseBytes, url);
+      const declared = declaredLength(res.headers);
+      const body = await readCapped(res.body, config.maxResponseBytes, url, declared);
       return { status: res.statusCode, headers: res.headers, body };
     } catch (error) {
       if (controller.signal.aborted) {
