@@ -188,6 +188,35 @@ function render(rows: Row[], daemon: Record<string, unknown> | null): string {
     ),
     '',
   ];
+  const warm = rows.find((r) => r.what.startsWith('`getent -s passwd:stns passwd alice`, resolver warm'));
+  const targets: Array<[string, boolean | undefined]> = [
+    [
+      'module through a warm resolver ≤ 2× nss_files (issue 4)',
+      warm ? warm.summary.medianMs <= 2 * warm.baselineMs : undefined,
+    ],
+  ];
+  const met = (daemon?.targetsMet ?? {}) as Record<string, boolean>;
+  for (const [key, label] of [
+    ['atLeast10kLookupsPerSec', 'resolver ≥ 10k cache-hit lookups/s at 1, 4 and 16 clients (issue 3)'],
+    ['p99Below2Ms', 'resolver p99 < 2 ms at 1, 4 and 16 clients (issue 3)'],
+    [
+      'rssAfterIdleAtMost80MiBAsTheUnitRunsIt',
+      'resolver RSS ≤ 80 MiB with 10k+10k cached, settled, as the unit runs it',
+    ],
+    ['rssAfterGcAtMost80MiBAsTheUnitRunsIt', 'the same right after filling the cache (forced GC)'],
+  ] as const) {
+    targets.push([label, met[key]]);
+  }
+  lines.push(
+    '## Targets in this run',
+    '',
+    '| target | met |',
+    '|---|---|',
+    ...targets.map(
+      ([label, ok]) => `| ${label} | ${ok === undefined ? 'not measured' : ok ? 'yes' : '**no**'} |`,
+    ),
+    '',
+  );
   if (daemon && typeof daemon.markdown === 'string') {
     lines.push(
       '## Resolver under load',
