@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { askResolver } from '../../src/daemon/client.js';
+import { compileC } from '../e2e/support/cprog.js';
 import { NODE, ROOT } from '../e2e/support/paths.js';
-import { baseEnv, run, waitFor } from '../e2e/support/proc.js';
+import { baseEnv, waitFor } from '../e2e/support/proc.js';
 import {
   resolverPid,
   serveArgs,
@@ -167,18 +168,7 @@ test(`${LOOKUPS} lookups from ${CLIENTS} clients: zero wrong answers, no memory 
   await waitFor('resolver', async () => (await resolverPid(sockets.publicSocket)) !== null, 20000);
   const pid = (await resolverPid(sockets.publicSocket)) as number;
 
-  const loadgen = join(dir, 'loadgen');
-  const built = await run('gcc', [
-    '-O2',
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-pthread',
-    '-o',
-    loadgen,
-    join(ROOT, 'test', 'load', 'loadgen.c'),
-  ]);
-  assert.equal(built.code, 0, built.stderr);
+  const loadgen = await compileC(join(ROOT, 'test', 'load', 'loadgen.c'), join(dir, 'loadgen'));
   const cases = join(dir, 'cases');
   await writeCases(cases, sockets.publicSocket, truth);
 

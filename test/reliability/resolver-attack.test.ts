@@ -23,7 +23,7 @@ import { askResolver } from '../../src/daemon/client.js';
 import { rawExchange } from '../daemon/harness.js';
 import { CLI, NODE, NSS_MODULE } from '../e2e/support/paths.js';
 import { baseEnv, run } from '../e2e/support/proc.js';
-import { ALICE_HASH, createScene, type Scene } from '../e2e/support/scene.js';
+import { ALICE_HASH, createScene, type Scene, stnsData } from '../e2e/support/scene.js';
 import { startResolver as startFakeResolver } from '../nss/helpers.js';
 import { makeCerts } from '../support/certs.js';
 import { DRIVER, driver, resolverPid, vmRssKb } from './resolver-harness.js';
@@ -126,24 +126,7 @@ function manyUsers(scene: Scene, count: number): string {
       `[users.load${id}]\nid = ${id}\ngroup_id = 2001\ndirectory = "/home/load${id}"\nshell = "/bin/sh"\ngecos = "${'g'.repeat(48)}"\n`,
     );
   }
-  return `${aliceOnlyData(scene)}\n${users.join('\n')}`;
-}
-
-// alice (with her key and hash) and her group, as the scene serves them.
-function aliceOnlyData(scene: Scene): string {
-  return `[users.alice]
-id = 1001
-group_id = 2001
-directory = "/home/alice"
-shell = "/bin/sh"
-gecos = "Alice"
-keys = [${JSON.stringify(scene.alicePublicKey)}]
-password = ${JSON.stringify(ALICE_HASH)}
-
-[groups.dev]
-id = 2001
-users = ["alice"]
-`;
+  return `${stnsData(scene.alicePublicKey)}\n${users.join('\n')}`;
 }
 
 describe('public socket under attack', { timeout: 120000 }, () => {
