@@ -291,7 +291,7 @@ function markdownTable(
     `${r.with10kUsersAnd10kGroupsMiB} / ${r.with10kUsersAnd10kGroupsAfterGcMiB} / ${r.with10kUsersAnd10kGroupsAfterIdleMiB} MiB`;
   const run = (r: LoadRun) => `${r.lookupsPerSec} /s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`;
   const lines = [
-    '| concurrent clients | daemon (cache hit) | Node echo server | C echo server | daemon ÷ Node echo | daemon ÷ C echo |',
+    '| concurrent clients | daemon (cache hit, the unit Environment=) | Node echo server | C echo server | daemon ÷ Node echo | daemon ÷ C echo |',
     '|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
@@ -351,7 +351,7 @@ export async function benchDaemon(): Promise<Record<string, unknown>> {
         with10kUsersAnd10kGroupsAfterIdleMiB: capped.full.afterIdle,
       },
     };
-    const hitDaemon = await spawnDaemon(configPath, dir, {}, 'hit-');
+    const hitDaemon = await spawnDaemon(configPath, dir, unitEnvironment(), 'hit-');
     children.push(hitDaemon);
     const hitSocket = join(dir, 'hit-nss.sock');
     if ((await askResolver(hitSocket, 'getpwent'))?.lines.length !== USERS)
@@ -384,7 +384,7 @@ export async function benchDaemon(): Promise<Record<string, unknown>> {
     return {
       machine: { cpus: cpus().length, node: process.version },
       method:
-        'C load generator (scripts/bench/loadgen.c), one thread per concurrent client, one unix-socket connection per getpwnam over 10000 cached users; each figure is the median-throughput run of 3 x 10000 lookups',
+        'C load generator (scripts/bench/loadgen.c), one thread per concurrent client, one unix-socket connection per getpwnam over 10000 cached users; each figure is the median-throughput run of 3 x 10000 lookups; the daemon runs with the Environment= of contrib/stns-query.service, as shipped',
       cacheHitGetpwnam: hits,
       targetsMet: {
         atLeast10kLookupsPerSec: hits.every((r) => r.daemon.lookupsPerSec >= 10_000),
