@@ -1,6 +1,8 @@
 // `stns-query check` against real servers: one line per endpoint, the
 // config summary without secrets, and exit 0 / 69 / 77 / 78 as documented.
 import assert from 'node:assert/strict';
+import { chownSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeCerts } from '../support/certs.js';
 import { refusedUrl, startStnsServer } from '../support/stns-server.js';
@@ -88,4 +90,26 @@ test('check: an invalid config exits 78 before probing anything', async (t) => {
   assert.equal(result.code, 78);
   assert.match(result.stderr, /^stns-query: .*api_end_point/);
   assert.equal(result.stdout, '');
+});
+
+test('check: says whether the NSS fallback helper (wrapper_path) is there and root-owned', async (t) => {
+  const server = await startFixtureServer();
+  t.after(() => server.close());
+  const temp = tempDir();
+  t.after(temp.remove);
+  const helper = join(temp.dir, 'stns-query-helper');
+  writeFileSync(helper, '#!/bin/sh\n', { mode: 0o755 });
+  const check = async (wrapper: string) => {
+    const config = writeConfig(
+      temp.dir,
+      `api_end_point = ["${server.url}/v1"]\nwrapper_path = "${wrapper}"\n`,
+    );
+    const result = await runCli(['--config', config, 'check']);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.split('\n').find((line) => line.startsWith('helper:')) ?? '';
+  };
+  assert.match(await check(helper), /stns-query-helper .*: ok$/);
+  assert.match(await check(join(temp.dir, 'absent')), /absent .*: MISSING/);
+  chownSync(helper, 65534, 65534);
+  assert.match(await check(helper), /owned by uid 65534, not root/);
 });

@@ -3,7 +3,7 @@
 // endpoint: health status and latency, the TLS peer, and whether our
 // credentials are accepted.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { generationFor } from '../../api/generation.js';
@@ -192,6 +192,25 @@ export function summarizeConfig(config: Config): string[] {
   ];
 }
 
+/**
+ * What the NSS module would run when no resolver answers. The module execs the
+ * path it was built with (make STNS_QUERY_PATH=...), never one read at run
+ * time; wrapper_path states that path so this screen can check it is there.
+ */
+export function describeHelper(path: string): string {
+  let state: string;
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile() || (stats.mode & 0o111) === 0) state = 'NOT EXECUTABLE';
+    else if (stats.uid !== 0) state = `owned by uid ${stats.uid}, not root: chown root ${path}`;
+    else if ((stats.mode & 0o022) !== 0) state = `writable by group or others: chmod go-w ${path}`;
+    else state = 'ok';
+  } catch {
+    state = 'MISSING: lookups fail while the resolver is down';
+  }
+  return `helper:   ${path} (NSS fallback when the resolver is down): ${state}`;
+}
+
 /** One line for one endpoint. */
 export function describeEndpoint(report: EndpointReport): string {
   const { health, tls, auth } = report;
@@ -230,6 +249,7 @@ export async function run(options: CheckOptions): Promise<number> {
   const working = reports.filter((r) => r.verdict === 'ok').length;
   const lines = [
     ...summarizeConfig(config),
+    describeHelper(config.wrapperPath),
     ...reports.map(describeEndpoint),
     `result:   ${working} of ${reports.length} endpoint(s) fully working`,
   ];
