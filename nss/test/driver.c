@@ -5,7 +5,8 @@
  *   driver MODULE getpwent|getgrent|getspent BUFSIZE   (grows on ERANGE)
  *   driver MODULE initgroups USER GID
  *   driver MODULE erange getpwnam|getgrnam|... KEY     (1, 16, 64, then 65536)
- *   driver MODULE threads THREADS N USER PWLINE GID GRLINE
+ *   driver MODULE threads THREADS N USER PWLINE GID GRLINE [USER PWLINE GID GRLINE]...
+ *   driver MODULE threads-sizes THREADS N USER PWLINE GID GRLINE [...]
  *
  * A found entry prints as a getent line; anything else as "STATUS ERRNO". */
 #include <dlfcn.h>
@@ -202,59 +203,89 @@ static int run_initgroups(const char *user, gid_t gid) {
   return s == NSS_STATUS_SUCCESS ? 0 : 2;
 }
 
-/* What every thread looks up and must get back. */
-struct job {
-  int rounds;
+/* One user and one group a thread looks up, with the getent lines they must give. */
+struct expected {
   const char *user, *pwline, *gid, *grline;
+};
+
+/* What every thread looks up and must get back, and what it counted. */
+struct job {
+  int index, rounds;
+  const struct expected *expect;
+  int nexpect;
+  const size_t *sizes;
+  int nsizes;
+  long lookups, eranges;
   int failures;
 };
 
-/* Looks up op/key from a 1-byte buffer up, doubling on ERANGE; 0 on a match. */
-static int check_one(const char *op, const char *key, const char *want) {
+/* Looks up op/key from a `size`-byte buffer up, doubling on ERANGE; 0 on a match. */
+static int check_one(struct job *job, const char *op, const char *key, const char *want,
+                     size_t size) {
   union { struct passwd p; struct group g; struct spwd s; } entry;
   char line[4096];
-  size_t size = 1;
   char *buf = malloc(size);
   int err = 0;
   enum nss_status s;
   while ((s = lookup(op, key, &entry, buf, size, &err)) == NSS_STATUS_TRYAGAIN &&
-         err == ERANGE)
+         err == ERANGE) {
+    job->eranges++;
     buf = realloc(buf, size *= 2);
+  }
+  job->lookups++;
   int bad = s != NSS_STATUS_SUCCESS;
   if (!bad) {
     format_entry(db_of(op), &entry, line, sizeof line);
     bad = strcmp(line, want) != 0;
   }
+  if (bad && job->failures == 0)
+    fprintf(stderr, "thread %d: %s %s: %s %s\n", job->index, op, key, status_name(s),
+            s == NSS_STATUS_SUCCESS ? line : errno_name(err));
   free(buf);
   return bad;
 }
 
-/* One thread's share of the threaded check. */
+/* One thread's share: rotates users, groups and starting buffer sizes by round and thread. */
 static void *worker(void *arg) {
   struct job *job = arg;
   for (int i = 0; i < job->rounds; i++) {
-    job->failures += check_one("getpwnam", job->user, job->pwline);
-    job->failures += check_one("getgrgid", job->gid, job->grline);
+    size_t size = job->sizes[(i + job->index) % job->nsizes];
+    const struct expected *u = &job->expect[(i + job->index) % job->nexpect];
+    const struct expected *g = &job->expect[(i + job->index + 1) % job->nexpect];
+    job->failures += check_one(job, "getpwnam", u->user, u->pwline, size);
+    job->failures += check_one(job, "getgrgid", g->gid, g->grline, size);
   }
   return NULL;
 }
 
-/* `driver MODULE threads THREADS N USER PWLINE GID GRLINE` */
-static int run_threads(char **argv) {
-  int count = atoi(argv[0]);
+/* `driver MODULE threads|threads-sizes THREADS N USER PWLINE GID GRLINE [USER PWLINE GID GRLINE]...`
+ * threads starts every lookup from 1 byte and prints "failures=N";
+ * threads-sizes starts from 1, 16, 64 or 1024 bytes and prints
+ * "lookups=N eranges=N failures=N". */
+static int run_threads(int argc, char **argv, int sized) {
+  static const size_t one_byte[] = {1};
+  static const size_t rotating[] = {1, 16, 64, 1024};
+  struct expected expect[16];
+  int count = atoi(argv[0]), nexpect = (argc - 2) / 4;
   pthread_t tid[64];
   struct job jobs[64];
-  int failures = 0;
-  if (count < 1 || count > 64) return 3;
+  long lookups = 0, eranges = 0, failures = 0;
+  if (count < 1 || count > 64 || argc < 6 || (argc - 2) % 4 != 0 || nexpect > 16) return 3;
+  for (int i = 0; i < nexpect; i++)
+    expect[i] = (struct expected){argv[2 + 4 * i], argv[3 + 4 * i], argv[4 + 4 * i], argv[5 + 4 * i]};
   for (int i = 0; i < count; i++) {
-    jobs[i] = (struct job){atoi(argv[1]), argv[2], argv[3], argv[4], argv[5], 0};
+    jobs[i] = (struct job){i, atoi(argv[1]), expect, nexpect, sized ? rotating : one_byte,
+                           sized ? 4 : 1, 0, 0, 0};
     pthread_create(&tid[i], NULL, worker, &jobs[i]);
   }
   for (int i = 0; i < count; i++) {
     pthread_join(tid[i], NULL);
+    lookups += jobs[i].lookups;
+    eranges += jobs[i].eranges;
     failures += jobs[i].failures;
   }
-  printf("failures=%d\n", failures);
+  if (sized) printf("lookups=%ld eranges=%ld failures=%ld\n", lookups, eranges, failures);
+  else printf("failures=%ld\n", failures);
   return failures ? 1 : 0;
 }
 
@@ -273,7 +304,8 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "erange") == 0 && argc == 5) return run_erange(argv[3], argv[4]);
   if (strcmp(mode, "initgroups") == 0 && argc == 5)
     return run_initgroups(argv[3], (gid_t)strtoul(argv[4], NULL, 10));
-  if (strcmp(mode, "threads") == 0 && argc == 9) return run_threads(argv + 3);
+  if (strcmp(mode, "threads") == 0) return run_threads(argc - 3, argv + 3, 0);
+  if (strcmp(mode, "threads-sizes") == 0) return run_threads(argc - 3, argv + 3, 1);
   if (strstr(mode, "ent") && argc == 4) return run_enum(mode, strtoul(argv[3], NULL, 10));
   if (argc == 5) return run_lookup(mode, argv[3], strtoul(argv[4], NULL, 10));
   fprintf(stderr, "bad arguments for %s\n", mode);

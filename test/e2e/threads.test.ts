@@ -1,28 +1,36 @@
 // A threaded caller against the real resolver: 8 threads x 1000 getpwnam_r +
-// getgrgid_r pairs from 1..1024-byte buffers, every answer checked; then the
-// same run with the module built with -fsanitize=address,undefined.
+// getgrgid_r pairs from 1..1024-byte buffers, every answer checked (the NSS
+// driver's threads-sizes mode, nss/test/driver.c); then the same run with the
+// module built with -fsanitize=address,undefined.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { compileProgram } from './support/cprog.js';
-import { NSS_ASAN_DIR, ROOT } from './support/paths.js';
+import { NSS_ASAN_DIR, NSS_MODULE, ROOT } from './support/paths.js';
 import { type RunResult, run } from './support/proc.js';
 import { createScene, type Scene } from './support/scene.js';
 
 const THREADS = 8;
 const ITERATIONS = 1000;
+const DRIVER = join(ROOT, 'nss', 'build', 'driver');
+/** The scene's users and groups with the getent lines the module must give for them. */
+const EXPECTED = [
+  ['alice', 'alice:x:1001:2001:Alice:/home/alice:/bin/sh', '2001', 'dev:x:2001:alice,bob'],
+  ['bob', 'bob:x:1002:2001:Bob:/home/bob:/bin/sh', '2002', 'ops:x:2002:alice'],
+].flat();
 
-// Runs the threaded program with the module from `libDir`; no helper, so the resolver answers all.
-async function hammer(
-  scene: Scene,
-  libDir: string | undefined,
-  extra: NodeJS.ProcessEnv = {},
-): Promise<RunResult> {
-  const program = await compileProgram('threads', scene.dir);
+// Builds the NSS driver (make is incremental).
+async function buildDriver(): Promise<void> {
+  const built = await run('make', ['-s', '-C', join(ROOT, 'nss'), 'driver'], { timeoutMs: 120000 });
+  assert.equal(built.code, 0, `make -C nss driver failed:\n${built.stderr}`);
+}
+
+// Runs the driver's threaded mode on `module`; no helper, so the resolver answers all.
+async function hammer(scene: Scene, module: string, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  await buildDriver();
   const env = scene.moduleEnv({ STNS_QUERY_PATH: join(scene.dir, 'no-such-helper'), ...extra });
-  if (libDir !== undefined) env.LD_LIBRARY_PATH = libDir;
-  return run(program, [String(THREADS), String(ITERATIONS)], { env, timeoutMs: 120000 });
+  const args = [module, 'threads-sizes', String(THREADS), String(ITERATIONS), ...EXPECTED];
+  return run(DRIVER, args, { env, timeoutMs: 120000 });
 }
 
 // Checks the program's summary line: every lookup done, some ERANGE retries, no failures.
@@ -47,7 +55,7 @@ describe('threaded callers', { timeout: 170000 }, () => {
   test(`${THREADS} threads x ${ITERATIONS} getpwnam_r/getgrgid_r with small buffers`, async (t) => {
     const scene = await createScene(t);
     await scene.startResolver();
-    assertClean(await hammer(scene, undefined));
+    assertClean(await hammer(scene, NSS_MODULE));
   });
 
   test('the same run with the module built with -fsanitize=address,undefined stays clean', async (t) => {
@@ -57,7 +65,7 @@ describe('threaded callers', { timeout: 170000 }, () => {
     assert.ok(existsSync(module), `make -C nss asan did not produce ${module}`);
     const scene = await createScene(t);
     await scene.startResolver();
-    const result = await hammer(scene, NSS_ASAN_DIR, {
+    const result = await hammer(scene, module, {
       LD_PRELOAD: await sanitizerPreload(),
       ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:exitcode=99',
       UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1:exitcode=98',

@@ -1,6 +1,6 @@
 // Load (issue 5, `npm run test:load`): STNS_LOAD_LOOKUPS (default 1,000,000)
 // lookups through a `stns-query serve` child from 32 concurrent clients (a C
-// program compiled at test time), over hits, misses and enumerations. Every
+// program compiled at test time: scripts/bench/loadgen.c --cases), over hits, misses and enumerations. Every
 // answer is checked against the truth written into the server's TOML, and
 // the daemon's resident memory must not grow after the first quarter.
 
@@ -168,14 +168,13 @@ test(`${LOOKUPS} lookups from ${CLIENTS} clients: zero wrong answers, no memory 
   await waitFor('resolver', async () => (await resolverPid(sockets.publicSocket)) !== null, 20000);
   const pid = (await resolverPid(sockets.publicSocket)) as number;
 
-  const loadgen = await compileC(join(ROOT, 'test', 'load', 'loadgen.c'), join(dir, 'loadgen'));
+  const loadgen = await compileC(join(ROOT, 'scripts', 'bench', 'loadgen.c'), join(dir, 'loadgen'));
   const cases = join(dir, 'cases');
   await writeCases(cases, sockets.publicSocket, truth);
 
   const rss: Record<string, number> = { start: vmRssKb(pid) };
-  const generator = spawn(loadgen, [sockets.publicSocket, String(CLIENTS), String(LOOKUPS), cases], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = ['--cases', sockets.publicSocket, String(CLIENTS), String(LOOKUPS), cases];
+  const generator = spawn(loadgen, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => generator.kill('SIGKILL'));
   let stderr = '';
   generator.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
