@@ -7,6 +7,9 @@
  *   driver MODULE erange getpwnam|getgrnam|... KEY     (1, 16, 64, then 65536)
  *   driver MODULE threads THREADS N USER PWLINE GID GRLINE [USER PWLINE GID GRLINE]...
  *   driver MODULE threads-sizes THREADS N USER PWLINE GID GRLINE [...]
+ *   driver MODULE threads-glibc THREADS N USER PWLINE GID GRLINE [...]
+ *     (as threads-sizes, but through glibc's getpwnam_r/getgrgid_r with
+ *      passwd and group set to "stns": libnss_stns.so.2 must be on LD_LIBRARY_PATH)
  *
  * A found entry prints as a getent line; anything else as "STATUS ERRNO". */
 #include <dlfcn.h>
@@ -31,6 +34,9 @@ typedef enum nss_status (*initgroups_fn)(const char *, gid_t, long *, long *, gi
                                          int *);
 
 static void *module;
+
+/* glibc: use only `service_line` for database `db` in this process (what getent -s does). */
+extern int __nss_configure_lookup(const char *db, const char *service_line);
 
 /* Resolves one _nss_stns_ symbol or dies. */
 static void *sym(const char *name) {
@@ -106,6 +112,28 @@ static enum nss_status lookup(const char *op, const char *key, void *entry, char
     return ((by_id_fn)sym(name))((unsigned)strtoul(key, NULL, 10), entry, buf, size, err);
   return ((by_key_fn)sym(name))(key, entry, buf, size, err);
 }
+
+/* glibc's own entry points, so the threaded run also covers its NSS dispatch
+ * layer; the return code is mapped back to the module's status and errno. */
+static enum nss_status lookup_glibc(const char *op, const char *key, void *entry, char *buf,
+                                    size_t size, int *err) {
+  void *result = NULL;
+  int rc = strcmp(op, "getpwnam") == 0
+               ? getpwnam_r(key, entry, buf, size, (struct passwd **)&result)
+               : getgrgid_r((gid_t)strtoul(key, NULL, 10), entry, buf, size,
+                            (struct group **)&result);
+  if (rc == ERANGE) {
+    *err = ERANGE;
+    return NSS_STATUS_TRYAGAIN;
+  }
+  if (rc == 0 && result) return NSS_STATUS_SUCCESS;
+  *err = rc ? rc : ENOENT;
+  return rc ? NSS_STATUS_UNAVAIL : NSS_STATUS_NOTFOUND;
+}
+
+/* Which entry points the threaded modes call. */
+static enum nss_status (*threaded_lookup)(const char *, const char *, void *, char *, size_t,
+                                          int *) = lookup;
 
 /* Prints the entry or "STATUS ERRNO"; exit status 0 only when found. */
 static int report(const char *op, enum nss_status s, int err, const void *entry) {
@@ -227,7 +255,7 @@ static int check_one(struct job *job, const char *op, const char *key, const cha
   char *buf = malloc(size);
   int err = 0;
   enum nss_status s;
-  while ((s = lookup(op, key, &entry, buf, size, &err)) == NSS_STATUS_TRYAGAIN &&
+  while ((s = threaded_lookup(op, key, &entry, buf, size, &err)) == NSS_STATUS_TRYAGAIN &&
          err == ERANGE) {
     job->eranges++;
     buf = realloc(buf, size *= 2);
@@ -306,6 +334,12 @@ int main(int argc, char **argv) {
     return run_initgroups(argv[3], (gid_t)strtoul(argv[4], NULL, 10));
   if (strcmp(mode, "threads") == 0) return run_threads(argc - 3, argv + 3, 0);
   if (strcmp(mode, "threads-sizes") == 0) return run_threads(argc - 3, argv + 3, 1);
+  if (strcmp(mode, "threads-glibc") == 0) {
+    __nss_configure_lookup("passwd", "stns");
+    __nss_configure_lookup("group", "stns");
+    threaded_lookup = lookup_glibc;
+    return run_threads(argc - 3, argv + 3, 1);
+  }
   if (strstr(mode, "ent") && argc == 4) return run_enum(mode, strtoul(argv[3], NULL, 10));
   if (argc == 5) return run_lookup(mode, argv[3], strtoul(argv[4], NULL, 10));
   fprintf(stderr, "bad arguments for %s\n", mode);

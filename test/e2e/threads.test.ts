@@ -1,10 +1,11 @@
-// A threaded caller against the real resolver: 8 threads x 1000 getpwnam_r +
-// getgrgid_r pairs from 1..1024-byte buffers, every answer checked (the NSS
-// driver's threads-sizes mode, nss/test/driver.c); then the same run with the
+// A threaded caller against the real resolver: 8 threads x 1000 glibc
+// getpwnam_r + getgrgid_r pairs (passwd/group set to "stns", the module found
+// on LD_LIBRARY_PATH) from 1..1024-byte buffers, every answer checked (the NSS
+// driver's threads-glibc mode, nss/test/driver.c); then the same run with the
 // module built with -fsanitize=address,undefined.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NSS_ASAN_DIR, NSS_MODULE, ROOT } from './support/paths.js';
 import { type RunResult, run } from './support/proc.js';
@@ -28,8 +29,12 @@ async function buildDriver(): Promise<void> {
 // Runs the driver's threaded mode on `module`; no helper, so the resolver answers all.
 async function hammer(scene: Scene, module: string, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   await buildDriver();
-  const env = scene.moduleEnv({ STNS_QUERY_PATH: join(scene.dir, 'no-such-helper'), ...extra });
-  const args = [module, 'threads-sizes', String(THREADS), String(ITERATIONS), ...EXPECTED];
+  const env = scene.moduleEnv({
+    STNS_QUERY_PATH: join(scene.dir, 'no-such-helper'),
+    LD_LIBRARY_PATH: dirname(module),
+    ...extra,
+  });
+  const args = [module, 'threads-glibc', String(THREADS), String(ITERATIONS), ...EXPECTED];
   return run(DRIVER, args, { env, timeoutMs: 120000 });
 }
 
