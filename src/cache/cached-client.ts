@@ -77,13 +77,6 @@ export interface CachedClient extends StnsClient {
   /** Stops the snapshot timer without closing the upstream client. */
   stop(): void;
   /**
-   * The resolver's synchronous hit path: when a fresh entry answers `ns`/`key`
-   * (a hit, counted as one), its response as `encode(value)`, memoised on the
-   * entry; undefined when only the asynchronous lookup can answer. `encode`
-   * must be the same function for every call on one namespace kind.
-   */
-  encodedHit<T>(ns: HitNamespace, key: Key, encode: (value: T | null) => string): string | undefined;
-  /**
    * The resolver's allocation-light hit path: the getent line of a fresh
    * entry (a hit, counted as one), null for a fresh "not found", undefined
    * when only the asynchronous lookup can answer. Nothing is memoised: the
@@ -183,7 +176,6 @@ function passThrough(client: StnsClient): CachedClient {
     saveSnapshot: async () => {},
     adoptEntries: () => {},
     stop: () => {},
-    encodedHit: () => undefined,
     hitLine: () => undefined,
     encodedList: () => undefined,
   };
@@ -214,8 +206,6 @@ class Cached implements CachedClient {
   readonly #snapshotPath: string | null;
   readonly #inFlight = new Map<string, Promise<{ value: unknown; stale: boolean }>>();
   readonly #counts = { hits: 0, misses: 0, negativeHits: 0, staleServes: 0 };
-  /** encodedHit's memo: dropped with the entry it was made from. */
-  readonly #encodedHits = new WeakMap<Entry, string>();
   /** encodedList's memo: shared by every reader still being written to, then collectable. */
   readonly #encodedLists = new WeakMap<Entry, WeakRef<Buffer>>();
   #servingStale = false;
@@ -441,19 +431,6 @@ class Cached implements CachedClient {
       usersComplete: userList !== undefined,
       groupsComplete: groupList !== undefined,
     };
-  }
-
-  encodedHit<T>(ns: HitNamespace, key: Key, encode: (value: T | null) => string): string | undefined {
-    const entry = this.#hitEntry(ns, key);
-    if (entry === undefined) return undefined;
-    let encoded = this.#encodedHits.get(entry);
-    if (encoded === undefined) {
-      const record = entry.value;
-      const value = record === null ? null : isUserNamespace(ns) ? unpackUser(record) : unpackGroup(record);
-      encoded = encode(value as T | null);
-      this.#encodedHits.set(entry, encoded);
-    }
-    return encoded;
   }
 
   hitLine(ns: HitNamespace, key: Key): string | null | undefined {

@@ -8,6 +8,8 @@ import { createClient } from '../../src/api/client.js';
 import { type CachedClient, type CachedClientOptions, createCachedClient } from '../../src/cache/index.js';
 import type { Config } from '../../src/config/types.js';
 import { AuthError, EnumerationDisabledError, UnavailableError } from '../../src/errors.js';
+import { formatPasswd } from '../../src/model/format.js';
+import type { User } from '../../src/model/types.js';
 import { testConfig } from '../support/config.js';
 import { startStnsServer, type TestServer } from '../support/stns-server.js';
 
@@ -233,23 +235,19 @@ test('a fresh entry read past 80% of its TTL is refreshed in the background', as
   assert.equal(dataRequests(), 2);
 });
 
-test('encodedHit answers fresh entries only, counts hits, and memoises one encoding per entry', async (t) => {
+test('hitLine answers fresh entries only (by name and id, negative too) and counts hits', async (t) => {
   const { cache, clock, dataRequests } = await setup(t);
-  let encodings = 0;
-  const encode = (user: { name: string } | null): string => {
-    encodings++;
-    return user === null ? 'none' : `user ${user.name}`;
-  };
-  assert.equal(cache.encodedHit('userByName', 'alice', encode), undefined);
+  assert.equal(cache.hitLine('userByName', 'alice'), undefined);
   await cache.getUserByName('alice');
   await cache.getUserByName('ghost');
-  assert.equal(cache.encodedHit('userByName', 'alice', encode), 'user alice');
-  assert.equal(cache.encodedHit('userById', 1001, encode), 'user alice');
-  assert.equal(cache.encodedHit('userByName', 'ghost', encode), 'none');
-  assert.equal(encodings, 2);
-  assert.equal(cache.stats().hits, 3);
+  const alice = formatPasswd((await cache.getUserByName('alice')) as User);
+  const before = cache.stats().hits;
+  assert.equal(cache.hitLine('userByName', 'alice'), alice);
+  assert.equal(cache.hitLine('userById', 1001), alice);
+  assert.equal(cache.hitLine('userByName', 'ghost'), null);
+  assert.equal(cache.stats().hits - before, 3);
   assert.equal(cache.stats().negativeHits, 1);
   clock.advance(601);
-  assert.equal(cache.encodedHit('userByName', 'alice', encode), undefined);
+  assert.equal(cache.hitLine('userByName', 'alice'), undefined);
   assert.equal(dataRequests(), 2);
 });
