@@ -9,7 +9,7 @@ import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from
 import { generationFor } from '../../api/generation.js';
 import type { Config } from '../../config/types.js';
 import { AuthError, ConfigError, ExitCode, StnsError } from '../../errors.js';
-import { warn, writeOut } from '../io.js';
+import { warn, writeLines, writeOut } from '../io.js';
 import { loadCliConfig } from '../load-config.js';
 
 /** Options of the check command. */
@@ -253,6 +253,6 @@ export async function run(options: CheckOptions): Promise<number> {
     ...reports.map(describeEndpoint),
     `result:   ${working} of ${reports.length} endpoint(s) fully working`,
   ];
-  await writeOut(lines.map((line) => `${line}\n`).join(''));
+  await writeLines(lines);
   return code;
 }
