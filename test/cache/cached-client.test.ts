@@ -10,6 +10,7 @@ import type { Config } from '../../src/config/types.js';
 import { AuthError, EnumerationDisabledError, UnavailableError } from '../../src/errors.js';
 import { formatPasswd } from '../../src/model/format.js';
 import type { User } from '../../src/model/types.js';
+import { defer } from '../support/cleanup.js';
 import { testConfig } from '../support/config.js';
 import { startStnsServer, type TestServer } from '../support/stns-server.js';
 
@@ -63,7 +64,7 @@ async function setup(
     snapshotPath: null,
     ...options,
   });
-  t.after(async () => {
+  defer(t, async () => {
     await cached.close();
     await server.close();
   });
@@ -164,7 +165,7 @@ test('auth refusals and disabled enumeration are rethrown, never cached or answe
   await assert.rejects(cache.listUsers(), EnumerationDisabledError);
   assert.equal(cache.stats().entries, 0);
   const server = await startStnsServer({ data: USERS, auth: { token: 'right-token' } });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   const make = (token: string) => {
     const config = testConfig({ endpoints: [`${server.url}/v1`], authToken: token, retryRequest: 0 });
     const client = createCachedClient(
@@ -172,7 +173,7 @@ test('auth refusals and disabled enumeration are rethrown, never cached or answe
       { ...config.cache, ttlSec: 0 },
       { snapshotPath: null },
     );
-    t.after(() => client.close());
+    defer(t, () => client.close());
     return client;
   };
   const good = make('right-token');

@@ -2,23 +2,19 @@
 // others could have written it, and loaded as stale-only entries.
 
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createClient } from '../../src/api/client.js';
 import { createCachedClient, readSnapshot, type Snapshot, writeSnapshot } from '../../src/cache/index.js';
 import { UnavailableError } from '../../src/errors.js';
+import { defer, tempDir as sharedTempDir } from '../support/cleanup.js';
 import { testConfig } from '../support/config.js';
 import { refusedUrl, startStnsServer } from '../support/stns-server.js';
 
 const USERS = readFileSync(new URL('../../../test/fixtures/users.toml', import.meta.url), 'utf8');
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stns-snapshot-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: Parameters<typeof sharedTempDir>[0]): string => sharedTempDir(t, 'stns-snapshot-');
 
 const sample: Snapshot = {
   version: 1,
@@ -67,7 +63,7 @@ test('a restarted cache answers snapshot users only while the server is unreacha
   const dir = tempDir(t);
   const path = join(dir, 'snapshot.json');
   const server = await startStnsServer({ data: USERS });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   const config = testConfig({ endpoints: [`${server.url}/v1`], retryRequest: 0 });
   const first = createCachedClient(createClient(config), config.cache, { snapshotPath: path });
   await first.listUsers();
@@ -79,7 +75,7 @@ test('a restarted cache answers snapshot users only while the server is unreacha
 
   const down = testConfig({ endpoints: [await refusedUrl()], retryRequest: 0, endpointCooldownSec: 0 });
   const second = createCachedClient(createClient(down), down.cache, { snapshotPath: path });
-  t.after(() => second.close());
+  defer(t, () => second.close());
   assert.equal(await second.loadSnapshot(), 3);
   assert.equal((await second.getUserByName('alice'))?.uid, 1001);
   assert.equal((await second.getUserById(1002))?.name, 'bob');
@@ -90,7 +86,7 @@ test('a restarted cache answers snapshot users only while the server is unreacha
 
   const requestsBefore = server.requests.length;
   const third = createCachedClient(createClient(config), config.cache, { snapshotPath: path });
-  t.after(() => third.close());
+  defer(t, () => third.close());
   await third.loadSnapshot();
   await third.getUserByName('alice');
   assert.equal(server.requests.length, requestsBefore + 1, 'snapshot entries are never fresh');

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG_PATH, loadConfig, resolveConfigPath } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
+import { defer } from '../support/cleanup.js';
 import { tempDir } from './temp.js';
 
 /** Writes a config whose request_timeout identifies it. */
@@ -43,7 +44,7 @@ test('process.env is the default environment', (t) => {
   const fromEnv = writeMarked(dir, 'env.conf', 11);
   const saved = process.env.STNS_CONFIG;
   process.env.STNS_CONFIG = fromEnv;
-  t.after(() => {
+  defer(t, () => {
     if (saved === undefined) delete process.env.STNS_CONFIG;
     else process.env.STNS_CONFIG = saved;
   });

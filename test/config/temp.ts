@@ -1,16 +1,13 @@
 // Temp dirs and warning collectors for the config tests; every dir is removed
 // when its test ends, pass or fail.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { tempDir as sharedTempDir } from '../support/cleanup.js';
 
 /** A fresh directory under the OS temp dir, removed after the test. */
 export function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stns-config-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return sharedTempDir(t, 'stns-config-');
 }
 
 /** A warn callback and the messages it received. */

@@ -1,13 +1,13 @@
 // Shared by the daemon tests: a real STNS server plus a resolver on sockets
 // in a temp dir, and a raw unix-socket client that returns exact bytes.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/types.js';
 import { silentLog } from '../../src/daemon/log.js';
 import { type Resolver, type ResolverOptions, startResolver } from '../../src/daemon/server.js';
+import { defer, tempDir as sharedTempDir } from '../support/cleanup.js';
 import { testConfig } from '../support/config.js';
 import { startStnsServer, type TestServer } from '../support/stns-server.js';
 
@@ -24,11 +24,9 @@ export interface Harness {
 
 type After = { after(fn: () => Promise<void> | void): void };
 
-/** A temp dir removed after the test. */
+/** A temp dir removed after the test (after everything deferred later). */
 export function tempDir(t: After, prefix = 'stns-daemon-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return sharedTempDir(t, prefix);
 }
 
 /** The config a resolver in `dir` uses against `url`. */
@@ -52,10 +50,10 @@ export async function startHarness(
 ): Promise<Harness> {
   const dir = tempDir(t);
   const server = await startStnsServer({ data: USERS });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   const config = daemonConfig(dir, server.url, overrides);
   const resolver = await startResolver({ config, log: silentLog, ...options });
-  t.after(() => resolver.close({ drainMs: 100 }));
+  defer(t, () => resolver.close({ drainMs: 100 }));
   return {
     dir,
     server,

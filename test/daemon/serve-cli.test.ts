@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { askResolver } from '../../src/daemon/client.js';
+import { defer } from '../support/cleanup.js';
 import { startStnsServer } from '../support/stns-server.js';
 import { tempDir, USERS } from './harness.js';
 
@@ -62,7 +63,7 @@ async function spawnDaemon(
     stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  t.after(() => {
+  defer(t, () => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   const deadline = Date.now() + 15_000;
@@ -83,7 +84,7 @@ async function waitFor(read: () => string, text: string): Promise<void> {
 test('serve: SIGHUP keeps a good config over a broken one; SIGTERM cleans up; the snapshot survives an outage', async (t) => {
   const dir = tempDir(t, 'stns-serve-');
   const server = await startStnsServer({ data: USERS });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   const configPath = join(dir, 'libnss_stns.conf');
   writeFileSync(configPath, configText(dir, server.url), { mode: 0o600 });
   const publicSocket = join(dir, 'run', 'nss.sock');

@@ -13,6 +13,7 @@ import { askResolver, parseResponse } from '../../src/daemon/client.js';
 import { silentLog } from '../../src/daemon/log.js';
 import { encodeResponse, type Op } from '../../src/daemon/protocol.js';
 import { startResolver } from '../../src/daemon/server.js';
+import { defer } from '../support/cleanup.js';
 import { daemonConfig, idleConnection, rawExchange, startHarness, tempDir } from './harness.js';
 
 test('sockets get modes 0666/0600; the public one never shows a hash', async (t) => {
@@ -39,7 +40,7 @@ test('sockets get modes 0666/0600; the public one never shows a hash', async (t)
 test('every op answers byte-identically to resolve() over a direct client', async (t) => {
   const h = await startHarness(t);
   const direct = createClient(h.config);
-  t.after(() => direct.close());
+  defer(t, () => direct.close());
   const cases: Array<[Op, string | undefined]> = [
     ['getpwnam', 'alice'],
     ['getpwnam', 'nobody'],
@@ -121,12 +122,12 @@ test('a client that never finishes its request is answered 1 and closed after th
 test('300 idle connections do not stop a normal lookup; past the limit connections close at once', async (t) => {
   const h = await startHarness(t, {}, { maxConnections: 310 });
   const idle = await Promise.all(Array.from({ length: 300 }, () => idleConnection(h.publicSocket)));
-  t.after(() => {
+  defer(t, () => {
     for (const socket of idle) socket.destroy();
   });
   assert.equal((await askResolver(h.publicSocket, 'getpwnam', 'alice'))?.status, 0);
   const more = await Promise.all(Array.from({ length: 10 }, () => idleConnection(h.publicSocket)));
-  t.after(() => {
+  defer(t, () => {
     for (const socket of more) socket.destroy();
   });
   const closedAtOnce = await rawExchange(h.publicSocket, 'STNS1 getpwnam alice\n', 3000);
@@ -140,7 +141,7 @@ test('a client that reads nothing is dropped after the write timeout', async (t)
   const h = await startHarness(t, {}, { writeTimeoutMs: 300 });
   h.server.setData(manyUsers(20_000));
   const socket = connect(h.publicSocket);
-  t.after(() => socket.destroy());
+  defer(t, () => socket.destroy());
   socket.pause();
   socket.write('STNS1 getpwent\n');
   const deadline = Date.now() + 8000;
@@ -185,7 +186,7 @@ test('a stale socket file is replaced; a live resolver or a regular file is neve
   await leaveStaleSocket(stale);
   assert.equal(statSync(stale).isSocket(), true);
   const resolver = await startResolver({ config: second, publicSocket: stale, log: silentLog });
-  t.after(() => resolver.close({ drainMs: 100 }));
+  defer(t, () => resolver.close({ drainMs: 100 }));
   assert.equal((await askResolver(stale, 'getpwnam', 'bob'))?.status, 0);
 });
 

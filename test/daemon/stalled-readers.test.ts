@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { askResolver } from '../../src/daemon/client.js';
+import { defer } from '../support/cleanup.js';
 import { rawExchange, startHarness, USERS } from './harness.js';
 
 const ALICE = 'alice:x:1001:2001:Alice:/home/alice:/bin/bash';
@@ -76,7 +77,7 @@ test(`${READERS} stalled getpwent readers share one response: RSS grows < 48 MiB
   const readers = await Promise.all(
     Array.from({ length: READERS }, () => stalledReader(harness.publicSocket, 'STNS1 getpwent\n')),
   );
-  t.after(() => {
+  defer(t, () => {
     for (const reader of readers) reader.socket.destroy();
   });
   await settle();
@@ -103,7 +104,7 @@ test('past the queued-bytes budget the oldest unshared readers are cut, the newe
     readers.push(await stalledReader(harness.privateSocket, 'STNS1 getspent\n'));
     await settle();
   }
-  t.after(() => {
+  defer(t, () => {
     for (const reader of readers) reader.socket.destroy();
   });
   const open = await openConnections(harness.privateSocket);

@@ -22,6 +22,7 @@ import {
   vmRssKb,
   writeResolverConfig,
 } from '../reliability/resolver-harness.js';
+import { defer } from '../support/cleanup.js';
 import { startStnsServer } from '../support/stns-server.js';
 
 const LOOKUPS = Number(process.env.STNS_LOAD_LOOKUPS ?? 1_000_000);
@@ -158,11 +159,11 @@ test(`${LOOKUPS} lookups from ${CLIENTS} clients: zero wrong answers, no memory 
   const dir = tempDir(t, 'stns-load-');
   const truth = makeTruth();
   const server = await startStnsServer({ data: truth.toml });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   const sockets = socketsIn(dir);
   const config = writeResolverConfig(dir, sockets, { endpoints: [`${server.url}/v1`], timeoutSec: 5 });
   const daemon = startLongResolver(serveArgs(config, sockets));
-  t.after(() => {
+  defer(t, () => {
     if (daemon.pid !== undefined) process.kill(-daemon.pid, 'SIGKILL');
   });
   await waitFor('resolver', async () => (await resolverPid(sockets.publicSocket)) !== null, 20000);
@@ -175,7 +176,7 @@ test(`${LOOKUPS} lookups from ${CLIENTS} clients: zero wrong answers, no memory 
   const rss: Record<string, number> = { start: vmRssKb(pid) };
   const args = ['--cases', sockets.publicSocket, String(CLIENTS), String(LOOKUPS), cases];
   const generator = spawn(loadgen, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => generator.kill('SIGKILL'));
+  defer(t, () => generator.kill('SIGKILL'));
   let stderr = '';
   generator.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let summary = '';

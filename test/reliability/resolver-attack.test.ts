@@ -26,6 +26,7 @@ import { baseEnv, run } from '../e2e/support/proc.js';
 import { ALICE_HASH, createScene, type Scene, stnsData } from '../e2e/support/scene.js';
 import { startResolver as startFakeResolver } from '../nss/helpers.js';
 import { makeCerts } from '../support/certs.js';
+import { defer } from '../support/cleanup.js';
 import { DRIVER, driver, resolverPid, vmRssKb } from './resolver-harness.js';
 
 const ALICE = 'alice:x:1001:2001:Alice:/home/alice:/bin/sh';
@@ -157,7 +158,7 @@ describe('public socket under attack', { timeout: 120000 }, () => {
     await assertServed(env, 'before the flood');
     const rssBefore = vmRssKb(pid);
     const held = await Promise.all(Array.from({ length: 1000 }, () => hold(scene.publicSocket)));
-    t.after(() => {
+    defer(t, () => {
       for (const h of held) h.socket.destroy();
     });
     await sleep(500);
@@ -182,7 +183,7 @@ describe('public socket under attack', { timeout: 120000 }, () => {
   test('while 512 idle connections hold every slot, the module falls back to the helper', async (t) => {
     const { scene } = await sceneWithResolver(t);
     const held = await Promise.all(Array.from({ length: 520 }, () => hold(scene.publicSocket)));
-    t.after(() => {
+    defer(t, () => {
       for (const h of held) h.socket.destroy();
     });
     await sleep(200);
@@ -201,7 +202,7 @@ describe('public socket under attack', { timeout: 120000 }, () => {
     const readers = await Promise.all(
       Array.from({ length: 40 }, () => hold(scene.publicSocket, 'STNS1 getpwent\n')),
     );
-    t.after(() => {
+    defer(t, () => {
       for (const r of readers) r.socket.destroy();
     });
     await sleep(1000);
@@ -375,7 +376,7 @@ describe('the module in hostile callers', { timeout: 60000 }, () => {
       status: 0,
       lines: [FORGED],
     }));
-    t.after(() => fake.close());
+    defer(t, () => fake.close());
     chmodSync(fake.path, 0o666);
     const marker = join(scene.dir, 'helper-ran');
     const helper = join(scene.dir, 'forging-helper');

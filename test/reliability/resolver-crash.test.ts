@@ -13,6 +13,7 @@ import { fixtureText } from '../cli/helpers.js';
 import { NODE } from '../e2e/support/paths.js';
 import { startDaemon, waitFor } from '../e2e/support/proc.js';
 import { startResolver as startFakeResolver } from '../nss/helpers.js';
+import { defer } from '../support/cleanup.js';
 import { startStnsServer } from '../support/stns-server.js';
 import {
   driver,
@@ -71,14 +72,14 @@ describe('resolver crash and STNS server restart under load', { timeout: 120000 
   test('kill -9 mid-load: exec fallback, no hang; Restart=always brings the socket back', async (t) => {
     const dir = tempDir(t, 'stns-crash-');
     const server = await startStnsServer({ data: fixtureText() });
-    t.after(() => server.close());
+    defer(t, () => server.close());
     const sockets = socketsIn(dir);
     const config = writeResolverConfig(dir, sockets, { endpoints: [`${server.url}/v1`] });
     const helper = countingHelper(dir, writeCliHelper(dir, config));
     const restarts = join(dir, 'restarts.log');
     const loop = `while :; do echo start >> ${restarts}; "$0" "$@"; sleep 1; done`;
     const supervisor = startDaemon('supervisor', 'sh', ['-c', loop, NODE, ...serveArgs(config, sockets)]);
-    t.after(() => supervisor.stop());
+    defer(t, () => supervisor.stop());
     await waitFor(
       'resolver',
       async () => (await resolverPid(sockets.publicSocket)) !== null,
@@ -137,11 +138,11 @@ describe('resolver crash and STNS server restart under load', { timeout: 120000 
   test('a lookup whose connection the dying resolver closes falls back to the helper', async (t) => {
     const dir = tempDir(t, 'stns-dying-');
     const server = await startStnsServer({ data: fixtureText() });
-    t.after(() => server.close());
+    defer(t, () => server.close());
     const sockets = socketsIn(dir);
     const config = writeResolverConfig(dir, sockets, { endpoints: [`${server.url}/v1`] });
     const dying = await startFakeResolver(sockets.privateSocket, () => 'close');
-    t.after(() => dying.close());
+    defer(t, () => dying.close());
     const found = await driver(moduleEnv(sockets, writeCliHelper(dir, config)), 'getpwnam', 'alice');
     assert.equal(dying.requests.length, 1);
     assert.equal(found.stdout, `${ALICE}\n`, `the module gave up instead of falling back: ${found.stdout}`);
@@ -150,13 +151,13 @@ describe('resolver crash and STNS server restart under load', { timeout: 120000 
   test('STNS server restarted mid-load: cached entries (fresh or expired) never fail', async (t) => {
     const dir = tempDir(t, 'stns-restart-');
     let server = await startStnsServer({ data: fixtureText() });
-    t.after(() => server.close());
+    defer(t, () => server.close());
     const sw = await startTcpSwitch({ kind: 'forward', port: server.port });
-    t.after(() => sw.close());
+    defer(t, () => sw.close());
     const sockets = socketsIn(dir);
     const config = writeResolverConfig(dir, sockets, { endpoints: [`${sw.url}/v1`], cacheTtlSec: 1 });
     const resolver = startDaemon('resolver', NODE, serveArgs(config, sockets));
-    t.after(() => resolver.stop());
+    defer(t, () => resolver.stop());
     await waitFor(
       'resolver',
       async () => (await resolverPid(sockets.publicSocket)) !== null,

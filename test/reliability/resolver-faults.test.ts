@@ -12,6 +12,7 @@ import { silentLog } from '../../src/daemon/log.js';
 import { startResolver } from '../../src/daemon/server.js';
 import { fixtureText } from '../cli/helpers.js';
 import { makeCerts } from '../support/certs.js';
+import { defer } from '../support/cleanup.js';
 import { startStnsServer, type TestServer } from '../support/stns-server.js';
 import {
   driver,
@@ -45,9 +46,9 @@ interface Fault {
 // An HTTP test server with the fixture users behind a switch, so the endpoint URL never changes.
 async function switched(t: After): Promise<{ server: TestServer; sw: TcpSwitch }> {
   const server = await startStnsServer({ data: fixtureText() });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   const sw = await startTcpSwitch({ kind: 'forward', port: server.port });
-  t.after(() => sw.close());
+  defer(t, () => sw.close());
   return { server, sw };
 }
 
@@ -95,11 +96,11 @@ const FAULTS: Fault[] = [
         data,
         tls: { cert: certs.wrongCaServerCert, key: certs.wrongCaServerKey },
       });
-      t.after(() => wrong.close());
+      defer(t, () => wrong.close());
       const good = await startStnsServer({ data, tls: { cert: certs.serverCert, key: certs.serverKey } });
-      t.after(() => good.close());
+      defer(t, () => good.close());
       const sw = await startTcpSwitch({ kind: 'forward', port: wrong.port });
-      t.after(() => sw.close());
+      defer(t, () => sw.close());
       return {
         endpoint: `https://127.0.0.1:${sw.port}/v1`,
         tlsCa: certs.caCert,
@@ -120,7 +121,7 @@ async function resolverFor(
   const file = writeResolverConfig(dir, sockets, options);
   const config = loadConfig(file, { warn: () => {} });
   const resolver = await startResolver({ config, log: silentLog });
-  t.after(() => resolver.close({ drainMs: 100 }));
+  defer(t, () => resolver.close({ drainMs: 100 }));
   return { sockets, env: moduleEnv(sockets, `${dir}/no-such-helper`) };
 }
 
@@ -166,9 +167,9 @@ describe('fault matrix through the resolver and the module', { timeout: 120000 }
 
   test('two endpoints, first blackholed: one timeout for the first lookup, none within the cooldown', async (t) => {
     const server = await startStnsServer({ data: fixtureText() });
-    t.after(() => server.close());
+    defer(t, () => server.close());
     const hole = await startTcpSwitch({ kind: 'blackhole' });
-    t.after(() => hole.close());
+    defer(t, () => hole.close());
     const { env } = await resolverFor(t, {
       endpoints: [`${hole.url}/v1`, `${server.url}/v1`],
       timeoutSec: 2,

@@ -3,22 +3,21 @@
 // refuse, blackhole or forward on demand, the C driver and getent through
 // the module, and the daemon's resident memory.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { askResolver } from '../../src/daemon/client.js';
 import { CLI, NODE, NSS_DIR, NSS_MODULE, ROOT } from '../e2e/support/paths.js';
 import { baseEnv, type RunResult, run } from '../e2e/support/proc.js';
+import { tempDir as sharedTempDir } from '../support/cleanup.js';
 
 /** The C driver that calls _nss_stns_* and prints the entry or "STATUS ERRNO". */
 export const DRIVER = join(ROOT, 'nss', 'build', 'driver');
 
 /** A temp dir (0755, so nobody can reach sockets and helpers in it), removed after the test. */
 export function tempDir(t: Pick<TestContext, 'after'>, prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = sharedTempDir(t, prefix);
   writeFileSync(join(dir, '.keep'), '');
   return dir;
 }

@@ -1,11 +1,11 @@
 // One test's world in a temp dir: alice's ssh key pair, a real STNS test
 // server on 127.0.0.1 serving her public key, a config naming only that
 // server, the fallback wrapper the module execs, and the resolver.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { defer, tempDir } from '../../support/cleanup.js';
 import { startStnsServer, type TestServer } from '../../support/stns-server.js';
 import { CLI, NODE, NSS_DIR } from './paths.js';
 import { baseEnv, type Daemon, type RunResult, run, startDaemon, waitFor } from './proc.js';
@@ -120,21 +120,16 @@ export async function makeKeyPair(path: string, comment: string): Promise<string
   return readFileSync(`${path}.pub`, 'utf8').trim();
 }
 
-/** Builds a scene and registers its teardown (processes, server, temp dir) with t.after. */
+/** Builds a scene and defers its teardown (processes, server, temp dir), last set up first stopped. */
 export async function createScene(t: TestContext, options: SceneOptions = {}): Promise<Scene> {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  const dir = mkdtempSync(join(tmpdir(), 'stns-e2e-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  t.after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
+  const dir = tempDir(t, 'stns-e2e-');
   // The unprivileged half of the shadow test must reach the public socket and the wrapper.
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'cache'), { mode: 0o700 });
   const aliceKey = join(dir, 'alice_key');
   const alicePublicKey = await makeKeyPair(aliceKey, 'alice@e2e');
   const server = await startStnsServer({ data: stnsData(alicePublicKey) });
-  cleanups.push(() => server.close());
+  defer(t, () => server.close());
 
   const temp = (options.sockets ?? 'temp') === 'temp';
   const publicSocket = temp ? join(dir, 'run', 'nss.sock') : DEFAULT_PUBLIC_SOCKET;
@@ -180,7 +175,7 @@ export async function createScene(t: TestContext, options: SceneOptions = {}): P
     startResolver: async () => {
       if (!temp) throw new Error('startResolver: a default-socket scene starts its resolver in a namespace');
       const resolver = startDaemon('resolver', NODE, resolverArgs());
-      cleanups.push(() => resolver.stop());
+      defer(t, () => resolver.stop());
       await waitFor('resolver sockets', () => resolverAnswers(publicSocket), 15000, resolver);
       return resolver;
     },
@@ -197,9 +192,7 @@ export async function createScene(t: TestContext, options: SceneOptions = {}): P
             .filter((line) => line !== ''),
       };
     },
-    defer: (fn) => {
-      cleanups.push(fn);
-    },
+    defer: (fn) => defer(t, fn),
   };
   return scene;
 }
