@@ -1,50 +1,29 @@
 // glibc itself loads the module: `getent -s <db>:stns` with LD_LIBRARY_PATH.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  ALICE,
-  buildNss,
-  DEV,
-  type FakeResolver,
-  makeSandbox,
-  nssDir,
-  run,
-  type Sandbox,
-  startResolver,
-} from './helpers.js';
+import { test } from 'node:test';
+import { ALICE, DEV, fakeResolverPerFile, nssDir, run } from './helpers.js';
 
-let sandbox: Sandbox;
-let resolver: FakeResolver;
-
-before(async () => {
-  buildNss();
-  sandbox = await makeSandbox();
-  resolver = await startResolver(sandbox.publicSocket, (req) => {
-    const table: Record<string, string[]> = {
-      'getpwnam alice': [ALICE],
-      'getpwuid 1001': [ALICE],
-      'getgrnam developers': [DEV],
-      'getpwent undefined': [ALICE, 'bob:x:1002:2001::/home/bob:/bin/sh'],
-      'initgroups alice': ['2001', '3000'],
-      'getgrgid 3000': ['ops:x:3000:alice'],
-      'getgrgid 2001': [DEV],
-    };
-    const lines = table[`${req.op} ${req.arg}`];
-    return lines ? { status: 0, lines } : { status: 2, lines: ['not found'] };
-  });
-});
-after(async () => {
-  await resolver?.close();
-  await sandbox?.cleanup();
+const file = fakeResolverPerFile((req) => {
+  const table: Record<string, string[]> = {
+    'getpwnam alice': [ALICE],
+    'getpwuid 1001': [ALICE],
+    'getgrnam developers': [DEV],
+    'getpwent undefined': [ALICE, 'bob:x:1002:2001::/home/bob:/bin/sh'],
+    'initgroups alice': ['2001', '3000'],
+    'getgrgid 3000': ['ops:x:3000:alice'],
+    'getgrgid 2001': [DEV],
+  };
+  const lines = table[`${req.op} ${req.arg}`];
+  return lines ? { status: 0, lines } : { status: 2, lines: ['not found'] };
 });
 
-// getent with only the stns source, against the fake resolver.
+// getent with only the stns source, against the fake file.resolver.
 function getent(args: string[]) {
   return run('getent', args, {
     LD_LIBRARY_PATH: nssDir,
-    STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
-    STNS_QUERY_PRIVATE_SOCKET: sandbox.privateSocket,
-    STNS_QUERY_PATH: `${sandbox.dir}/no-helper`,
+    STNS_QUERY_PUBLIC_SOCKET: file.sandbox.publicSocket,
+    STNS_QUERY_PRIVATE_SOCKET: file.sandbox.privateSocket,
+    STNS_QUERY_PATH: `${file.sandbox.dir}/no-helper`,
   });
 }
 

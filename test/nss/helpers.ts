@@ -5,6 +5,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Answer, encodeResponse } from '../../src/daemon/protocol.js';
 
@@ -158,3 +159,37 @@ export function runDriver(sandbox: Sandbox, args: string[], env: RunEnv = {}, so
 export const ALICE = 'alice:x:1001:2001:Alice Liddell, Wonderland Dept:/home/alice-in-wonderland:/bin/bash';
 /** A group line with members, to exercise the aligned member array. */
 export const DEV = 'developers:x:2001:alice,bob,carol,dave-with-a-long-name';
+
+/** A test file's fake resolver: its sandbox, the server, and the reply each test may swap. */
+export interface FileResolver {
+  readonly sandbox: Sandbox;
+  readonly resolver: FakeResolver;
+  reply: (req: Request) => Reply;
+}
+
+/** Builds the module, a sandbox and a fake resolver before the file's tests; stops both after them. */
+export function fakeResolverPerFile(initial: (req: Request) => Reply): FileResolver {
+  let sandbox: Sandbox | undefined;
+  let resolver: FakeResolver | undefined;
+  const file: FileResolver = {
+    get sandbox() {
+      if (!sandbox) throw new Error('fakeResolverPerFile: used outside a test');
+      return sandbox;
+    },
+    get resolver() {
+      if (!resolver) throw new Error('fakeResolverPerFile: used outside a test');
+      return resolver;
+    },
+    reply: initial,
+  };
+  before(async () => {
+    buildNss();
+    sandbox = await makeSandbox();
+    resolver = await startResolver(sandbox.publicSocket, (req) => file.reply(req));
+  });
+  after(async () => {
+    await resolver?.close();
+    await sandbox?.cleanup();
+  });
+  return file;
+}

@@ -1,17 +1,14 @@
 // Keyed lookups through a fake resolver: found, not found, every status, bad
 // answers, the ERANGE protocol, and which socket root asks.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   ALICE,
-  buildNss,
   DEV,
-  type FakeResolver,
-  makeSandbox,
+  fakeResolverPerFile,
   type Reply,
   type Request,
   runDriver,
-  type Sandbox,
   startResolver,
   writeHelper,
 } from './helpers.js';
@@ -32,19 +29,7 @@ function directory(req: Request): Reply {
   return line ? { status: 0, lines: [line] } : { status: 2, lines: ['not found'] };
 }
 
-let sandbox: Sandbox;
-let resolver: FakeResolver;
-let reply: (req: Request) => Reply = directory;
-
-before(async () => {
-  buildNss();
-  sandbox = await makeSandbox();
-  resolver = await startResolver(sandbox.publicSocket, (req) => reply(req));
-});
-after(async () => {
-  await resolver?.close();
-  await sandbox?.cleanup();
-});
+const file = fakeResolverPerFile(directory);
 
 describe('found and not found', () => {
   const cases: [string[], string][] = [
@@ -59,25 +44,25 @@ describe('found and not found', () => {
   ];
   for (const [args, expected] of cases)
     test(`${args.slice(0, 2).join(' ')} -> ${expected}`, async () => {
-      reply = directory;
-      const run = await runDriver(sandbox, args);
+      file.reply = directory;
+      const run = await runDriver(file.sandbox, args);
       assert.equal(run.stdout.trim(), expected);
     });
 
   test('the request carries op and key exactly', async () => {
-    reply = directory;
-    resolver.requests.length = 0;
-    await runDriver(sandbox, ['getpwuid', '1001', '1024']);
-    assert.deepEqual(resolver.requests, [{ op: 'getpwuid', arg: '1001' }]);
+    file.reply = directory;
+    file.resolver.requests.length = 0;
+    await runDriver(file.sandbox, ['getpwuid', '1001', '1024']);
+    assert.deepEqual(file.resolver.requests, [{ op: 'getpwuid', arg: '1001' }]);
   });
 
   test('a key no resolver could know is not found without asking', async () => {
-    resolver.requests.length = 0;
+    file.resolver.requests.length = 0;
     for (const key of ['a:b', 'a,b', 'x'.repeat(300)]) {
-      const run = await runDriver(sandbox, ['getpwnam', key, '1024']);
+      const run = await runDriver(file.sandbox, ['getpwnam', key, '1024']);
       assert.equal(run.stdout.trim(), 'NOTFOUND ENOENT');
     }
-    assert.equal(resolver.requests.length, 0);
+    assert.equal(file.resolver.requests.length, 0);
   });
 });
 
@@ -93,8 +78,8 @@ describe('statuses map to NSS status and errno', () => {
   ];
   for (const [status, expected] of cases)
     test(`status ${status} -> ${expected}`, async () => {
-      reply = () => ({ status, lines: ['some text for humans'] });
-      const run = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+      file.reply = () => ({ status, lines: ['some text for humans'] });
+      const run = await runDriver(file.sandbox, ['getpwnam', 'alice', '1024']);
       assert.equal(run.stdout.trim(), expected);
     });
 
@@ -111,18 +96,18 @@ describe('statuses map to NSS status and errno', () => {
     ['body with NUL', { raw: Buffer.from('STNS1 0 4\na\0b\n') }],
   ];
   test('a resolver that hangs up before answering counts as absent: the helper answers', async () => {
-    reply = () => 'close';
-    const helper = await writeHelper(sandbox.dir, 'stns-query-after-close', `echo '${ALICE}'`);
-    const run = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
+    file.reply = () => 'close';
+    const helper = await writeHelper(file.sandbox.dir, 'stns-query-after-close', `echo '${ALICE}'`);
+    const run = await runDriver(file.sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
     assert.equal(run.stdout.trim(), ALICE);
-    const noHelper = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+    const noHelper = await runDriver(file.sandbox, ['getpwnam', 'alice', '1024']);
     assert.equal(noHelper.stdout.trim(), 'UNAVAIL ENOENT', 'no resolver and no helper');
   });
 
   for (const [name, answer] of broken)
     test(`${name} -> UNAVAIL EAGAIN (nscd does not cache it)`, async () => {
-      reply = () => answer;
-      const run = await runDriver(sandbox, ['getpwnam', 'alice', '1024']);
+      file.reply = () => answer;
+      const run = await runDriver(file.sandbox, ['getpwnam', 'alice', '1024']);
       assert.equal(run.stdout.trim(), 'UNAVAIL EAGAIN');
     });
 });
@@ -134,8 +119,8 @@ describe('buffer too small', () => {
     ['getspnam', 'alice', `alice:$6$saltsaltsalt$${'h'.repeat(86)}:19000:0:99999:7:::`],
   ] as const)
     test(`${op}: 1, 16, 64 bytes give ERANGE and an untouched buffer, then success`, async () => {
-      reply = (req) => (req.op === 'getspnam' ? { status: 0, lines: [line] } : directory(req));
-      const run = await runDriver(sandbox, ['erange', op, key]);
+      file.reply = (req) => (req.op === 'getspnam' ? { status: 0, lines: [line] } : directory(req));
+      const run = await runDriver(file.sandbox, ['erange', op, key]);
       const [sizes, entry] = run.stdout.trim().split('\n');
       assert.equal(sizes?.trim(), '1:TRYAGAIN/ERANGE 16:TRYAGAIN/ERANGE 64:TRYAGAIN/ERANGE');
       assert.equal(entry, line);
@@ -143,14 +128,14 @@ describe('buffer too small', () => {
     });
 
   test('exactly the bytes needed are enough', async () => {
-    reply = directory;
+    file.reply = directory;
     const needed =
       ALICE.split(':')
         .filter((_, i) => i !== 2 && i !== 3)
         .join('.').length + 1;
-    assert.equal((await runDriver(sandbox, ['getpwnam', 'alice', String(needed)])).stdout.trim(), ALICE);
+    assert.equal((await runDriver(file.sandbox, ['getpwnam', 'alice', String(needed)])).stdout.trim(), ALICE);
     assert.equal(
-      (await runDriver(sandbox, ['getpwnam', 'alice', String(needed - 1)])).stdout.trim(),
+      (await runDriver(file.sandbox, ['getpwnam', 'alice', String(needed - 1)])).stdout.trim(),
       'TRYAGAIN ERANGE',
     );
   });
@@ -160,12 +145,12 @@ describe('root asks the private socket first', () => {
   const asRoot = process.geteuid?.() === 0;
 
   test('shadow goes to the private socket when it listens', { skip: !asRoot }, async () => {
-    const privateResolver = await startResolver(sandbox.privateSocket, (req) =>
+    const privateResolver = await startResolver(file.sandbox.privateSocket, (req) =>
       req.op === 'getspnam' ? { status: 0, lines: ['alice:private-hash:::::::'] } : directory(req),
     );
     try {
-      reply = () => ({ status: 77, lines: ['refused'] });
-      const run = await runDriver(sandbox, ['getspnam', 'alice', '1024']);
+      file.reply = () => ({ status: 77, lines: ['refused'] });
+      const run = await runDriver(file.sandbox, ['getspnam', 'alice', '1024']);
       assert.equal(run.stdout.trim(), 'alice:private-hash:::::::');
       assert.deepEqual(privateResolver.requests, [{ op: 'getspnam', arg: 'alice' }]);
     } finally {
@@ -174,8 +159,11 @@ describe('root asks the private socket first', () => {
   });
 
   test('without a private socket the public one answers (77 for shadow)', async () => {
-    reply = (req) => (req.op === 'getspnam' ? { status: 77, lines: ['refused'] } : directory(req));
-    assert.equal((await runDriver(sandbox, ['getspnam', 'alice', '1024'])).stdout.trim(), 'UNAVAIL EACCES');
-    assert.equal((await runDriver(sandbox, ['getpwnam', 'alice', '1024'])).stdout.trim(), ALICE);
+    file.reply = (req) => (req.op === 'getspnam' ? { status: 77, lines: ['refused'] } : directory(req));
+    assert.equal(
+      (await runDriver(file.sandbox, ['getspnam', 'alice', '1024'])).stdout.trim(),
+      'UNAVAIL EACCES',
+    );
+    assert.equal((await runDriver(file.sandbox, ['getpwnam', 'alice', '1024'])).stdout.trim(), ALICE);
   });
 });
