@@ -41,10 +41,39 @@ function closedHint(code: string, url: string): string {
     : '';
 }
 
-/** A transport failure as TimeoutError, TlsError or ConnectError. */
-export function mapTransportError(error: unknown, url: string, timeoutMs: number): EndpointError {
+// undici reports a proxy that answers CONNECT with anything but 200 only in
+// its message ("Proxy response (407) !== 200 when HTTP Tunneling").
+function proxyStatus(error: unknown): number | undefined {
+  const match = /^Proxy response \(([0-9]{3})\)/.exec((error as { message?: unknown })?.message as string);
+  return match ? Number(match[1]) : undefined;
+}
+
+// What went wrong at the proxy, when one is configured and it was the proxy's fault.
+function proxyFailure(error: unknown, where: string): ConnectError | undefined {
+  const status = proxyStatus(error);
+  if (status === 407) {
+    return new ConnectError(`${where}: the proxy wants credentials (407); put user:password in http_proxy`, {
+      cause: error,
+    });
+  }
+  if (status !== undefined) {
+    return new ConnectError(`${where}: the proxy refused the tunnel (${status})`, { cause: error });
+  }
+  return undefined;
+}
+
+/** A transport failure as TimeoutError, TlsError or ConnectError; `proxy` is config.httpProxy. */
+export function mapTransportError(
+  error: unknown,
+  url: string,
+  timeoutMs: number,
+  proxy?: string,
+): EndpointError {
   const code = codeOf(error);
-  const where = `GET ${safeUrl(url)}`;
+  const where =
+    proxy === undefined ? `GET ${safeUrl(url)}` : `GET ${safeUrl(url)} via proxy ${safeUrl(proxy)}`;
+  const atProxy = proxy === undefined ? undefined : proxyFailure(error, where);
+  if (atProxy !== undefined) return atProxy;
   if (TIMEOUT_CODES.has(code)) {
     return new TimeoutError(`${where}: no complete answer within ${timeoutMs} ms (${code})`, {
       cause: error,

@@ -141,7 +141,7 @@ export function createTransport(config: Config): Transport {
         });
       }
       if (StnsError.isStnsError(error)) throw error;
-      throw mapTransportError(error, url, timeoutMs);
+      throw mapTransportError(error, url, timeoutMs, config.httpProxy);
     } finally {
       clearTimeout(timer);
     }

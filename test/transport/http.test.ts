@@ -6,6 +6,7 @@ import { ConnectError, ProtocolError, TimeoutError, TlsError } from '../../src/e
 import { createTransport } from '../../src/transport/http.js';
 import { type Certs, makeCerts } from '../support/certs.js';
 import { testConfig } from '../support/config.js';
+import { startProxy, type TestProxy } from '../support/proxy.js';
 import { refusedUrl, startBlackhole, startStnsServer, type TestServer } from '../support/stns-server.js';
 
 const data = readFileSync(new URL('../../../test/fixtures/users.toml', import.meta.url), 'utf8');
@@ -130,5 +131,76 @@ describe('transport over TLS', () => {
     await assert.rejects(get(good.url), TlsError);
     assert.equal((await get(good.url, pinned)).status, 200);
     assert.equal((await get(expired.url, { tls: { verify: false } })).status, 200);
+  });
+});
+
+describe('transport through an HTTP proxy (http_proxy)', () => {
+  let certs: Certs;
+  let server: TestServer;
+  let tlsServer: TestServer;
+  let proxy: TestProxy;
+  before(async () => {
+    certs = await makeCerts();
+    server = await startStnsServer({ data });
+    tlsServer = await startStnsServer({
+      data,
+      tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requireClientCert: true },
+    });
+    proxy = await startProxy({ credentials: 'ops:pr0xy-secret' });
+  });
+  after(async () => {
+    await proxy.close();
+    await tlsServer.close();
+    await server.close();
+  });
+  const withCredentials = (secret: string) => proxy.url.replace('http://', `http://ops:${secret}@`);
+
+  test('plain HTTP is tunnelled with the proxy credentials from the URL; STNS auth reaches the server', async () => {
+    const before = server.requests.length;
+    const res = await get(server.url, { httpProxy: withCredentials('pr0xy-secret'), authToken: 'tok' });
+    assert.equal(res.status, 200);
+    const connect = proxy.requests.at(-1);
+    assert.equal(connect?.target, new URL(server.url).host);
+    assert.equal(connect?.authorization, `Basic ${Buffer.from('ops:pr0xy-secret').toString('base64')}`);
+    assert.equal(server.requests.length, before + 1, 'the request went through the tunnel to the server');
+    assert.equal(server.requests.at(-1)?.headers.authorization, 'token tok');
+  });
+
+  test('mTLS with the pinned CA works end to end inside the tunnel', async () => {
+    const tls = { verify: true, caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey };
+    const res = await get(tlsServer.url, { httpProxy: withCredentials('pr0xy-secret'), tls });
+    assert.equal(res.status, 200);
+    assert.equal(proxy.requests.at(-1)?.target, new URL(tlsServer.url).host);
+    await assert.rejects(
+      get(tlsServer.url, {
+        httpProxy: withCredentials('pr0xy-secret'),
+        tls: { verify: true, caFile: certs.wrongCaCert },
+      }),
+      TlsError,
+    );
+  });
+
+  test('a proxy refusing the credentials or the target, or not listening: a ConnectError naming the proxy', async () => {
+    await assert.rejects(get(server.url, { httpProxy: withCredentials('wrong-secret') }), (error: Error) => {
+      assert.ok(error instanceof ConnectError, `${error.name}: ${error.message}`);
+      assert.match(
+        error.message,
+        /via proxy http:\/\/127\.0\.0\.1:[0-9]+\/: the proxy wants credentials \(407\)/,
+      );
+      assert.doesNotMatch(error.message, /wrong-secret/);
+      return true;
+    });
+    // The proxy tunnels to loopback only: this address never leaves the machine.
+    await assert.rejects(
+      get('http://192.0.2.1:80', { httpProxy: withCredentials('pr0xy-secret') }),
+      /the proxy refused the tunnel \(403\)/,
+    );
+    const dead = (await refusedUrl()).replace('http://', 'http://ops:pr0xy-secret@');
+    await assert.rejects(get(server.url, { httpProxy: dead }), (error: Error) => {
+      assert.ok(error instanceof ConnectError, `${error.name}: ${error.message}`);
+      assert.match(error.message, /via proxy .*ECONNREFUSED/);
+      assert.doesNotMatch(error.message, /pr0xy-secret/);
+      return true;
+    });
   });
 });
