@@ -215,12 +215,26 @@ static int closed_unanswered(ssize_t rc) {
   return rc == 0 || rc == -ECONNRESET || rc == -EPIPE;
 }
 
-/* Reads one response: the header, then exactly <length> body bytes. */
+/* Turns a whole response held in buf (header + exactly <length> bytes, room
+ * for a NUL) into out, body first in buf; -EPROTO when it is anything else. */
+static int take_response(char *buf, size_t used, struct reply *out) {
+  size_t body_len = 0;
+  ssize_t header = parse_header(buf, used, &out->status, &body_len);
+  if (header <= 0 || used != (size_t)header + body_len) return -EPROTO;
+  memmove(buf, buf + header, body_len);
+  buf[body_len] = '\0';
+  out->body = buf;
+  out->len = body_len;
+  return 0;
+}
+
+/* Reads one response from the resolver: the header, then exactly <length>
+ * body bytes (it closes after answering, but a short read must not wait). */
 static int read_response(int fd, struct reply *out, long long deadline) {
   char *buf = NULL;
   size_t cap = 0, used = 0, body_len = 0;
   ssize_t header = 0;
-  int rc;
+  int rc, status;
   for (;;) {
     if (header > 0 && used >= (size_t)header + body_len) break;
     if ((rc = reserve(&buf, &cap, used, CHUNK)) < 0) goto fail;
@@ -228,17 +242,12 @@ static int read_response(int fd, struct reply *out, long long deadline) {
     if (n <= 0 && used == 0 && closed_unanswered(n)) { rc = NO_RESOLVER; goto fail; }
     if (n <= 0) { rc = n < 0 ? (int)n : -EPROTO; goto fail; }
     used += (size_t)n;
-    if (header == 0 && (header = parse_header(buf, used, &out->status, &body_len)) < 0) {
+    if (header == 0 && (header = parse_header(buf, used, &status, &body_len)) < 0) {
       rc = -EPROTO;
       goto fail;
     }
   }
-  if (used != (size_t)header + body_len) { rc = -EPROTO; goto fail; }
-  memmove(buf, buf + header, body_len);
-  buf[body_len] = '\0';
-  out->body = buf;
-  out->len = body_len;
-  return 0;
+  if ((rc = take_response(buf, used, out)) == 0) return 0;
 fail:
   free(buf);
   return rc;
@@ -256,7 +265,7 @@ static int ask_socket(const char *path, const char *line, size_t len, struct rep
   return rc;
 }
 
-/* Reads the helper's stdout to EOF, bounded in size and time. */
+/* Reads the helper's stdout to EOF, bounded in size (one response) and time. */
 static int read_to_eof(int fd, struct reply *out, long long deadline) {
   char *buf = NULL;
   size_t cap = 0, used = 0;
@@ -264,7 +273,7 @@ static int read_to_eof(int fd, struct reply *out, long long deadline) {
     int rc = reserve(&buf, &cap, used, CHUNK);
     ssize_t n = rc < 0 ? rc : read_some(fd, buf + used, cap - used - 1, deadline);
     if (n == 0) break;
-    if (n < 0 || used + (size_t)n > STNS_MAX_BODY_BYTES) {
+    if (n < 0 || used + (size_t)n > STNS_MAX_HEADER_BYTES + STNS_MAX_BODY_BYTES) {
       free(buf);
       return n < 0 ? (int)n : -EPROTO;
     }
@@ -326,20 +335,32 @@ static int helper_actions(posix_spawn_file_actions_t *fa, posix_spawnattr_t *att
   return rc ? -ENOMEM : 0;
 }
 
-/* Turns how the helper ended into a reply status. */
-static int helper_status(int rc, int wstatus, struct reply *out) {
-  if (rc < 0) return rc == -ECHILD ? -EIO : rc;
-  if (!WIFEXITED(wstatus)) return -EIO;
-  if (WEXITSTATUS(wstatus) == 127) return -ENXIO;
-  out->status = WEXITSTATUS(wstatus);
-  return 0;
+/* The helper's answer from its stdout (raw, in out) and how it ended. With
+ * --framed it writes the same response a resolver sends; its exit status,
+ * when the kernel kept one, must agree. A caller that ignores SIGCHLD loses
+ * the exit status (ECHILD), so the frame is what counts. No frame at all
+ * means it failed before it could answer (config error, node missing): then
+ * the exit status alone says how, if it is known. */
+static int helper_answer(int reaped, int wstatus, struct reply *out) {
+  int exited = reaped == 0 && WIFEXITED(wstatus);
+  if (reaped < 0 && reaped != -ECHILD) return reaped;
+  if (reaped == 0 && !exited) return -EIO; /* killed: crashed, or by us at the deadline */
+  if (out->len == 0) {
+    if (!exited) return -EIO;
+    if (WEXITSTATUS(wstatus) == 127) return -ENXIO;
+    out->status = WEXITSTATUS(wstatus);
+    return 0;
+  }
+  int rc = take_response(out->body, out->len, out);
+  if (rc == 0 && exited && WEXITSTATUS(wstatus) != out->status) rc = -EPROTO;
+  return rc;
 }
 
-/* Exec fallback: `stns-query <op> [<arg>]`, exit status = status. */
+/* Exec fallback: `stns-query --framed <op> [<arg>]`. */
 static int ask_helper(const char *op, const char *arg, struct reply *out, long long deadline) {
   const char *path = secure_getenv("STNS_QUERY_PATH");
   if (!path || path[0] != '/') path = STNS_QUERY_PATH;
-  char *argv[] = {"stns-query", (char *)op, (char *)arg, NULL};
+  char *argv[] = {"stns-query", "--framed", (char *)op, (char *)arg, NULL};
   char *envp[5], config[PATH_MAX + 16];
   int fds[2], wstatus = 0;
   posix_spawn_file_actions_t fa;
@@ -365,7 +386,7 @@ static int ask_helper(const char *op, const char *arg, struct reply *out, long l
   rc = read_to_eof(fds[0], out, deadline);
   close(fds[0]);
   int reaped = reap(pid, &wstatus, deadline, rc < 0);
-  if (rc == 0) rc = helper_status(reaped, wstatus, out);
+  if (rc == 0) rc = helper_answer(reaped, wstatus, out);
   if (rc < 0) {
     free(out->body);
     out->body = NULL;

@@ -31,8 +31,10 @@
  * expire:flag" (unknown numbers empty). No field holds ':', '\n' or NUL.
  * On a non-zero status the body is one line of text for humans.
  *
- * The statuses are the CLI's exit codes: the fallback (exec
- * `stns-query <op> [<arg>]`) reads exit status = status, stdout = body.
+ * The statuses are the CLI's exit codes. The fallback when no resolver
+ * answers execs `stns-query --framed <op> [<arg>]`, which writes this same
+ * response on stdout and exits with its status; a helper that fails before
+ * it can answer writes nothing and only its exit status tells why.
  */
 #ifndef STNS_PROTOCOL_H
 #define STNS_PROTOCOL_H

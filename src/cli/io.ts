@@ -6,8 +6,8 @@
 export const PROGRAM = 'stns-query';
 
 /** Writes `text` to stdout and resolves once it is handed to the OS; rejects with EPIPE when the reader left. */
-export function writeOut(text: string): Promise<void> {
-  if (text === '') return Promise.resolve();
+export function writeOut(text: string | Uint8Array): Promise<void> {
+  if (text.length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
   });

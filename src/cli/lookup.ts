@@ -5,7 +5,15 @@
 import { resolve } from '../api/resolve.js';
 import type { Config } from '../config/types.js';
 import { askResolver } from '../daemon/client.js';
-import { type Answer, NSS_CHILD_ENV, OPS, type Op, PRIVATE_OPS, Status } from '../daemon/protocol.js';
+import {
+  type Answer,
+  encodeResponse,
+  NSS_CHILD_ENV,
+  OPS,
+  type Op,
+  PRIVATE_OPS,
+  Status,
+} from '../daemon/protocol.js';
 import { type LineKind, parseLine } from '../model/parse.js';
 import { calledByGuardedProcess } from './boot-guard.js';
 import { printError, warn, writeOut } from './io.js';
@@ -89,8 +97,11 @@ export function reportFailure(result: Answer): number {
 /** `stns-query <op> [arg]` and `passwd|group|shadow [key]`: prints the answer, returns the exit code. */
 export async function runLookup(op: Op, arg: string | undefined, global: GlobalOptions): Promise<number> {
   const config = await configUnlessGuarded(global);
-  if (config === null) return Status.NOT_FOUND;
-  const result = await answer(config, op, arg);
+  const result = config === null ? NOT_FOUND : await answer(config, op, arg);
+  if (global.framed) {
+    await writeOut(encodeResponse(result));
+    return result.status;
+  }
   if (result.status !== Status.FOUND) return reportFailure(result);
   await writeOut(renderLines(op, result.lines, global.json));
   return Status.FOUND;

@@ -15,6 +15,12 @@ export interface GlobalOptions {
   config?: string;
   /** Print a JSON array instead of getent lines. @default false */
   json: boolean;
+  /**
+   * Write a lookup's answer as a resolver response (docs/PROTOCOL.md) instead of
+   * lines: what the NSS module execs us with, so it reads the socket and the
+   * fallback alike and never depends on our exit status. Present only when set.
+   */
+  framed?: true;
 }
 
 /** What argv asks for, before anything runs. */
@@ -54,10 +60,11 @@ function databaseOp(key: string | undefined, byName: Op, byId: Op | null, list: 
 
 // The global flags as the action sees them, whatever position they were given in.
 function globalsOf(command: Command): GlobalOptions {
-  const opts = command.optsWithGlobals<{ config?: string; json?: boolean }>();
-  return opts.config === undefined
-    ? { json: opts.json === true }
-    : { config: opts.config, json: opts.json === true };
+  const opts = command.optsWithGlobals<{ config?: string; json?: boolean; framed?: boolean }>();
+  const global: GlobalOptions = { json: opts.json === true };
+  if (opts.config !== undefined) global.config = opts.config;
+  if (opts.framed === true) global.framed = true;
+  return global;
 }
 
 // A lookup invocation; `arg` absent (not undefined) when there is none, so tables compare exactly.
@@ -103,6 +110,7 @@ function buildProgram(found: Found): Command {
     .description('Look up STNS users, groups and ssh keys, printing getent-exact lines')
     .option('--config <path>', 'configuration file (default: $STNS_CONFIG, then /etc/stns/libnss_stns.conf)')
     .option('--json', 'print a JSON array instead of getent lines')
+    .option('--framed', 'answer lookups in the resolver protocol (what the NSS module reads)')
     .version(packageVersion(), '-V, --version');
   declareLookups(program, found);
   program

@@ -82,6 +82,21 @@ describe('lookups against a modern (/v1) server', () => {
     });
   }
 
+  // What the NSS module's exec fallback reads: the resolver's response bytes, exit status = status.
+  for (const [args, status, lines] of [
+    [['getpwnam', 'alice'], 0, () => [expectedPasswd('alice')]],
+    [['getpwnam', 'nosuchuser'], 2, () => []],
+    [['getgrnam', 'a:b'], 2, () => []],
+  ] as const)
+    test(`--framed ${args.join(' ')} writes the resolver's response and exits ${status}`, async () => {
+      const result = await runCli(['--config', config, '--framed', ...args]);
+      const body = lines()
+        .map((line) => `${line}\n`)
+        .join('');
+      assert.equal(result.stdout, `STNS1 ${status} ${Buffer.byteLength(body)}\n${body}`);
+      assert.deepEqual([result.code, result.stderr], [status, '']);
+    });
+
   test('an impossible key (contains ":") is not found without asking the server', async () => {
     const before = server.requests.length;
     const result = await runCli(['--config', config, 'passwd', 'a:b']);

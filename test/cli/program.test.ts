@@ -48,6 +48,10 @@ const rows: Array<[string[], Invocation]> = [
     { command: 'lookup', op: 'initgroups', arg: 'bob', global: { json: true } },
   ],
   [['--json', 'keys', 'bob'], { command: 'keys', user: 'bob', global: { json: true } }],
+  [
+    ['--framed', 'getpwnam', 'bob'],
+    { command: 'lookup', op: 'getpwnam', arg: 'bob', global: { json: false, framed: true } },
+  ],
 ];
 
 for (const [argv, expected] of rows) {

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { shellAnswer } from '../support/frame.js';
 import {
   ALICE,
   buildNss,
@@ -80,7 +81,7 @@ test('threads', { skip }, async () => {
 });
 
 test('exec fallback', { skip }, async () => {
-  const helper = await writeHelper(sandbox.dir, 'stns-query', `echo '${ALICE}'`);
+  const helper = await writeHelper(sandbox.dir, 'stns-query', shellAnswer(0, [ALICE]));
   const result = await sanitized(['getpwnam', 'alice', '1024'], {
     STNS_QUERY_PUBLIC_SOCKET: join(sandbox.dir, 'absent.sock'),
     STNS_QUERY_PATH: helper,

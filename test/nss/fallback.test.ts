@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { shellAnswer } from '../support/frame.js';
 import {
   ALICE,
   buildNss,
@@ -45,7 +46,7 @@ test('the helper answers with argv <op> <arg>, a fixed environment and only fds 
     sandbox.dir,
     'stns-query-ok',
     `{ echo "argv=$*"; env | sort; ls -l /proc/$$/fd; readlink /proc/$$/fd/0; } > ${seen} 2>&1
-echo '${ALICE}'`,
+${shellAnswer(0, [ALICE])}`,
   );
   const env = {
     STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
@@ -62,7 +63,7 @@ echo '${ALICE}'`,
   );
   assert.equal(result.stdout.trim(), ALICE);
   const text = await readFile(seen, 'utf8');
-  assert.match(text, /^argv=getpwnam alice$/m);
+  assert.match(text, /^argv=--framed getpwnam alice$/m);
   const vars = text.split('\n').filter((line) => /^[A-Z_]+=/.test(line) && !line.startsWith('PWD='));
   assert.deepEqual(vars.sort(), [
     'LANG=C',
@@ -78,14 +79,14 @@ test('enumeration asks the helper with the op alone', async () => {
   const helper = await writeHelper(
     sandbox.dir,
     'stns-query-list',
-    `[ "$#" = 1 ] && [ "$1" = getgrent ] || exit 1
-printf 'a:x:1:\\nb:x:2:x,y\\n'`,
+    `[ "$#" = 2 ] && [ "$1" = --framed ] && [ "$2" = getgrent ] || exit 1
+${shellAnswer(0, ['a:x:1:', 'b:x:2:x,y'])}`,
   );
   const result = await runDriver(sandbox, ['getgrent', '64'], { STNS_QUERY_PATH: helper });
   assert.equal(result.stdout, 'a:x:1:\nb:x:2:x,y\nend NOTFOUND ENOENT erange=0\n');
 });
 
-for (const [exit, expected] of [
+const STATUS_MAPPING = [
   [2, 'NOTFOUND ENOENT'],
   [3, 'NOTFOUND ENOENT'],
   [69, 'TRYAGAIN EAGAIN'],
@@ -93,11 +94,34 @@ for (const [exit, expected] of [
   [78, 'UNAVAIL ENOENT'],
   [1, 'UNAVAIL EINVAL'],
   [70, 'UNAVAIL EAGAIN'],
-] as const)
-  test(`helper exit ${exit} -> ${expected}`, async () => {
+] as const;
+
+for (const [status, expected] of STATUS_MAPPING)
+  test(`helper answering status ${status} (framed, same exit) -> ${expected}`, async () => {
+    const body = `${shellAnswer(status, ['message'])}; exit ${status}`;
+    const helper = await writeHelper(sandbox.dir, `stns-query-framed-${status}`, body);
+    const result = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
+    assert.equal(result.stdout.trim(), expected);
+  });
+
+// A helper that fails before it can answer (broken config, bad argv) writes nothing.
+for (const [exit, expected] of STATUS_MAPPING)
+  test(`helper exiting ${exit} with no answer -> ${expected}`, async () => {
     const helper = await writeHelper(sandbox.dir, `stns-query-${exit}`, `echo 'message' >&2; exit ${exit}`);
     const result = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
     assert.equal(result.stdout.trim(), expected);
+  });
+
+for (const [name, body] of [
+  ['a frame whose status differs from the exit status', `${shellAnswer(0, [ALICE])}; exit 2`],
+  ['plain lines instead of a frame', `echo '${ALICE}'`],
+  ['a frame longer than its length says', `${shellAnswer(0, [ALICE])}; echo extra`],
+  ['a frame cut short', `${shellAnswer(0, [ALICE])} | head -c 40`],
+] as const)
+  test(`${name} is UNAVAIL EAGAIN, never an answer`, async () => {
+    const helper = await writeHelper(sandbox.dir, `stns-query-bad-${name.length}`, body);
+    const result = await runDriver(sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
+    assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
   });
 
 test('a helper killed by a signal is UNAVAIL EAGAIN', async () => {
@@ -131,7 +155,7 @@ test('a helper that closes stdout but keeps running is killed too', async () => 
   const helper = await writeHelper(
     sandbox.dir,
     'stns-query-linger',
-    `echo $$ > ${pidFile}; echo '${ALICE}'; exec >&-; exec sleep 60`,
+    `echo $$ > ${pidFile}; ${shellAnswer(0, [ALICE])}; exec >&-; exec sleep 60`,
   );
   const result = await runDriver(
     sandbox,
@@ -144,19 +168,26 @@ test('a helper that closes stdout but keeps running is killed too', async () => 
   assert.equal(alive(Number(await readFile(pidFile, 'utf8'))), false);
 });
 
-test('a caller ignoring SIGCHLD gets UNAVAIL, not a hang', async () => {
-  const helper = await writeHelper(sandbox.dir, 'stns-query-quick', `echo '${ALICE}'`);
-  const env = {
-    STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
-    STNS_QUERY_PRIVATE_SOCKET: sandbox.privateSocket,
-    STNS_QUERY_PATH: helper,
-  };
-  const script = `trap '' CHLD; exec "$@"`;
-  const result = await run(
-    'bash',
-    ['-c', script, 'bash', driverBin, shortTimeoutSo, 'getpwnam', 'alice', '1024'],
-    env,
-  );
-  assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
-  assert.ok(result.elapsedMs < SHORT_TIMEOUT_MS + 8000, `took ${result.elapsedMs} ms`);
-});
+// With SIGCHLD ignored the kernel reaps the helper itself and its exit status
+// is lost (waitpid: ECHILD); the framed answer still says found / not found.
+for (const [name, body, expected] of [
+  ['a found answer', shellAnswer(0, [ALICE]), ALICE],
+  ['a not-found answer', `${shellAnswer(2, [])}; exit 2`, 'NOTFOUND ENOENT'],
+  ['no answer at all', 'exit 2', 'UNAVAIL EAGAIN'],
+] as const)
+  test(`a caller ignoring SIGCHLD gets ${name} right, without a hang`, async () => {
+    const helper = await writeHelper(sandbox.dir, `stns-query-sigchld-${expected.length}`, body);
+    const env = {
+      STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
+      STNS_QUERY_PRIVATE_SOCKET: sandbox.privateSocket,
+      STNS_QUERY_PATH: helper,
+    };
+    const script = `trap '' CHLD; exec "$@"`;
+    const result = await run(
+      'bash',
+      ['-c', script, 'bash', driverBin, shortTimeoutSo, 'getpwnam', 'alice', '1024'],
+      env,
+    );
+    assert.equal(result.stdout.trim(), expected);
+    assert.ok(result.elapsedMs < SHORT_TIMEOUT_MS + 8000, `took ${result.elapsedMs} ms`);
+  });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { shellAnswer } from '../support/frame.js';
 import {
   ALICE,
   buildNss,
@@ -27,7 +28,7 @@ before(async () => {
   buildNss();
   sandbox = await makeSandbox();
   resolver = await startResolver(sandbox.publicSocket, () => ({ status: 0, lines: [ALICE] }));
-  helper = await writeHelper(sandbox.dir, 'stns-query', `touch ${helperRan()}; echo '${ALICE}'`);
+  helper = await writeHelper(sandbox.dir, 'stns-query', `touch ${helperRan()}; ${shellAnswer(0, [ALICE])}`);
 });
 after(async () => {
   await resolver?.close();

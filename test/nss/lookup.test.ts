@@ -2,6 +2,7 @@
 // answers, the ERANGE protocol, and which socket root asks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { shellAnswer } from '../support/frame.js';
 import {
   ALICE,
   DEV,
@@ -97,7 +98,7 @@ describe('statuses map to NSS status and errno', () => {
   ];
   test('a resolver that hangs up before answering counts as absent: the helper answers', async () => {
     file.reply = () => 'close';
-    const helper = await writeHelper(file.sandbox.dir, 'stns-query-after-close', `echo '${ALICE}'`);
+    const helper = await writeHelper(file.sandbox.dir, 'stns-query-after-close', shellAnswer(0, [ALICE]));
     const run = await runDriver(file.sandbox, ['getpwnam', 'alice', '1024'], { STNS_QUERY_PATH: helper });
     assert.equal(run.stdout.trim(), ALICE);
     const noHelper = await runDriver(file.sandbox, ['getpwnam', 'alice', '1024']);

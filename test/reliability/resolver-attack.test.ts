@@ -27,6 +27,7 @@ import { ALICE_HASH, createScene, type Scene, stnsData } from '../e2e/support/sc
 import { startResolver as startFakeResolver } from '../nss/helpers.js';
 import { makeCerts } from '../support/certs.js';
 import { defer } from '../support/cleanup.js';
+import { shellAnswer } from '../support/frame.js';
 import { DRIVER, driver, resolverPid, vmRssKb } from './resolver-harness.js';
 
 const ALICE = 'alice:x:1001:2001:Alice:/home/alice:/bin/sh';
@@ -380,7 +381,7 @@ describe('the module in hostile callers', { timeout: 60000 }, () => {
     chmodSync(fake.path, 0o666);
     const marker = join(scene.dir, 'helper-ran');
     const helper = join(scene.dir, 'forging-helper');
-    writeFileSync(helper, `#!/bin/sh\ntouch ${marker}\necho '${FORGED}'\n`, { mode: 0o755 });
+    writeFileSync(helper, `#!/bin/sh\ntouch ${marker}\n${shellAnswer(0, [FORGED])}\n`, { mode: 0o755 });
     const env = baseEnv({
       STNS_QUERY_PUBLIC_SOCKET: fake.path,
       STNS_QUERY_PRIVATE_SOCKET: fake.path,
@@ -416,7 +417,9 @@ describe('the module in hostile callers', { timeout: 60000 }, () => {
     mkdirSync(odd, { mode: 0o755 });
     const log = join(scene.dir, 'argv.log');
     const helper = join(odd, 'helper `id` $HOME');
-    writeFileSync(helper, `#!/bin/sh\nprintf '%s|' "$@" > ${log}\necho '${ALICE}'\n`, { mode: 0o755 });
+    writeFileSync(helper, `#!/bin/sh\nprintf '%s|' "$@" > ${log}\n${shellAnswer(0, [ALICE])}\n`, {
+      mode: 0o755,
+    });
     const env = baseEnv({
       STNS_QUERY_PUBLIC_SOCKET: join(scene.dir, 'none.sock'),
       STNS_QUERY_PRIVATE_SOCKET: join(scene.dir, 'none-private.sock'),
@@ -443,14 +446,14 @@ describe('the module in hostile callers', { timeout: 60000 }, () => {
       { env, timeoutMs: 30000 },
     );
     assert.equal(result.stdout, `${ALICE}\n`, `the helper at the odd path did not answer: ${result.stderr}`);
-    assert.equal(readFileSync(log, 'utf8'), 'getpwnam|alice|', 'the helper got other arguments');
+    assert.equal(readFileSync(log, 'utf8'), '--framed|getpwnam|alice|', 'the helper got other arguments');
     assert.ok(!existsSync(pwned) && !existsSync(join(scene.dir, 'x')), 'a shell interpreted the path');
     const execs = readFileSync(traced, 'utf8')
       .split('\n')
       .filter((line) => line.includes('execve('));
     const moduleExec = execs.find((line) => line.includes(JSON.stringify(helper).slice(1, -1)));
     assert.ok(moduleExec, `no execve of the literal helper path:\n${execs.join('\n')}`);
-    assert.match(moduleExec, /\["stns-query", "getpwnam", "alice"\]/, moduleExec);
+    assert.match(moduleExec, /\["stns-query", "--framed", "getpwnam", "alice"\]/, moduleExec);
     assert.ok(
       !execs.some((line) => /execve\("[^"]*\/(sh|bash|dash)", \[[^\]]*"-c"/.test(line)),
       `something ran sh -c:\n${execs.join('\n')}`,
