@@ -6,7 +6,8 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BUILTIN_BOOT_GUARD_PROCESSES, isGuardedName, parentProcessNames } from '../../src/cli/boot-guard.js';
-import { BIN, expectedPasswd, runCli, startFixtureServer, tempDir, writeConfig } from './helpers.js';
+import { defer, tempDir } from '../support/cleanup.js';
+import { BIN, expectedPasswd, runCli, startFixtureServer, writeConfig } from './helpers.js';
 
 // `<shell> -c 'node bin/stns-query ...; exit $?'`: the trailing exit keeps bash from exec'ing node,
 // so bash (under the copy's name) stays node's parent.
@@ -33,15 +34,14 @@ describe('boot guard', () => {
 
   test('a lookup from "dbus-daemon" exits 2 at once; zero requests reach the (hanging) server', async (t) => {
     const server = await startFixtureServer();
-    t.after(() => server.close());
-    const temp = tempDir();
-    t.after(temp.remove);
+    defer(t, () => server.close());
+    const dir = tempDir(t, 'stns-cli-');
     server.setFault({ kind: 'hang' });
     const config = writeConfig(
-      temp.dir,
+      dir,
       `api_end_point = ["${server.url}/v1"]\nrequest_timeout = 20\nretry_request = 0\n`,
     );
-    const shell = join(temp.dir, 'dbus-daemon');
+    const shell = join(dir, 'dbus-daemon');
     copyFileSync('/bin/bash', shell);
     const guarded = await viaShell(shell, config);
     assert.deepEqual([guarded.code, guarded.stdout, guarded.stderr], [2, '', '']);
@@ -52,7 +52,7 @@ describe('boot guard', () => {
     assert.equal(server.requests.length, 0);
 
     server.setFault(null);
-    const normal = join(temp.dir, 'bash');
+    const normal = join(dir, 'bash');
     copyFileSync('/bin/bash', normal);
     const found = await viaShell(normal, config);
     assert.equal(found.code, 0, found.stderr);
@@ -62,14 +62,13 @@ describe('boot guard', () => {
 
   test('boot_guard_processes from the config guards more callers, still before any request', async (t) => {
     const server = await startFixtureServer();
-    t.after(() => server.close());
-    const temp = tempDir();
-    t.after(temp.remove);
+    defer(t, () => server.close());
+    const dir = tempDir(t, 'stns-cli-');
     const config = writeConfig(
-      temp.dir,
+      dir,
       `api_end_point = ["${server.url}/v1"]\nboot_guard_processes = ["early-thing"]\n`,
     );
-    const shell = join(temp.dir, 'early-thing');
+    const shell = join(dir, 'early-thing');
     copyFileSync('/bin/bash', shell);
     const guarded = await viaShell(shell, config);
     assert.deepEqual([guarded.code, guarded.stdout], [2, '']);

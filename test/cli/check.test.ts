@@ -5,8 +5,9 @@ import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeCerts } from '../support/certs.js';
+import { defer, tempDir } from '../support/cleanup.js';
 import { refusedUrl, startStnsServer } from '../support/stns-server.js';
-import { fixtureText, runCli, startFixtureServer, tempDir, writeConfig } from './helpers.js';
+import { fixtureText, runCli, startFixtureServer, writeConfig } from './helpers.js';
 
 const endpointLines = (stdout: string): string[] =>
   stdout.split('\n').filter((line) => /^(ok|refused|unreachable|broken)\s/.test(line));
@@ -18,12 +19,11 @@ test('check: a dead endpoint and a working HTTPS one exit 0, with the TLS peer s
     tls: { cert: certs.serverCert, key: certs.serverKey },
     auth: { token: 'tok-secret-123' },
   });
-  t.after(() => server.close());
-  const temp = tempDir();
-  t.after(temp.remove);
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
   const dead = await refusedUrl();
   const config = writeConfig(
-    temp.dir,
+    dir,
     `api_end_point = ["${dead}/v1", "${server.url}/v1"]\ntls_ca = "${certs.caCert}"\nauth_token = "tok-secret-123"\nretry_request = 0\n`,
   );
   const result = await runCli(['--config', config, 'check']);
@@ -40,9 +40,8 @@ test('check: a dead endpoint and a working HTTPS one exit 0, with the TLS peer s
 });
 
 test('check: every endpoint refusing connections exits 69', async (t) => {
-  const temp = tempDir();
-  t.after(temp.remove);
-  const config = writeConfig(temp.dir, `api_end_point = ["${await refusedUrl()}/v2"]\nretry_request = 0\n`);
+  const dir = tempDir(t, 'stns-cli-');
+  const config = writeConfig(dir, `api_end_point = ["${await refusedUrl()}/v2"]\nretry_request = 0\n`);
   const result = await runCli(['--config', config, 'check']);
   assert.equal(result.code, 69);
   assert.equal(endpointLines(result.stdout).length, 1);
@@ -50,11 +49,10 @@ test('check: every endpoint refusing connections exits 69', async (t) => {
 
 test('check: credentials refused everywhere reachable exits 77, password never shown', async (t) => {
   const server = await startFixtureServer({ auth: { user: 'u', password: 'good-pass-9' } });
-  t.after(() => server.close());
-  const temp = tempDir();
-  t.after(temp.remove);
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
   const config = writeConfig(
-    temp.dir,
+    dir,
     `api_end_point = ["${server.url}/v1", "${await refusedUrl()}/v1"]\nuser = "u"\npassword = "bad-pass-7"\nretry_request = 0\n`,
   );
   const result = await runCli(['--config', config, 'check']);
@@ -70,11 +68,10 @@ test('check: a certificate from an unknown CA is not "ok"', async (t) => {
     data: fixtureText(),
     tls: { cert: certs.wrongCaServerCert, key: certs.wrongCaServerKey },
   });
-  t.after(() => server.close());
-  const temp = tempDir();
-  t.after(temp.remove);
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
   const config = writeConfig(
-    temp.dir,
+    dir,
     `api_end_point = ["${server.url}/v1"]\ntls_ca = "${certs.caCert}"\nretry_request = 0\n`,
   );
   const result = await runCli(['--config', config, 'check']);
@@ -83,9 +80,8 @@ test('check: a certificate from an unknown CA is not "ok"', async (t) => {
 });
 
 test('check: an invalid config exits 78 before probing anything', async (t) => {
-  const temp = tempDir();
-  t.after(temp.remove);
-  const config = writeConfig(temp.dir, 'api_end_point = ["ftp://127.0.0.1/v1"]\n');
+  const dir = tempDir(t, 'stns-cli-');
+  const config = writeConfig(dir, 'api_end_point = ["ftp://127.0.0.1/v1"]\n');
   const result = await runCli(['--config', config, 'check']);
   assert.equal(result.code, 78);
   assert.match(result.stderr, /^stns-query: .*api_end_point/);
@@ -94,22 +90,18 @@ test('check: an invalid config exits 78 before probing anything', async (t) => {
 
 test('check: says whether the NSS fallback helper (wrapper_path) is there and root-owned', async (t) => {
   const server = await startFixtureServer();
-  t.after(() => server.close());
-  const temp = tempDir();
-  t.after(temp.remove);
-  const helper = join(temp.dir, 'stns-query-helper');
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
+  const helper = join(dir, 'stns-query-helper');
   writeFileSync(helper, '#!/bin/sh\n', { mode: 0o755 });
   const check = async (wrapper: string) => {
-    const config = writeConfig(
-      temp.dir,
-      `api_end_point = ["${server.url}/v1"]\nwrapper_path = "${wrapper}"\n`,
-    );
+    const config = writeConfig(dir, `api_end_point = ["${server.url}/v1"]\nwrapper_path = "${wrapper}"\n`);
     const result = await runCli(['--config', config, 'check']);
     assert.equal(result.code, 0, result.stderr);
     return result.stdout.split('\n').find((line) => line.startsWith('helper:')) ?? '';
   };
   assert.match(await check(helper), /stns-query-helper .*: ok$/);
-  assert.match(await check(join(temp.dir, 'absent')), /absent .*: MISSING/);
+  assert.match(await check(join(dir, 'absent')), /absent .*: MISSING/);
   chownSync(helper, 65534, 65534);
   assert.match(await check(helper), /owned by uid 65534, not root/);
 });

@@ -1,8 +1,7 @@
 // Helpers for the CLI tests: run the real bin/stns-query as a child process,
 // write a temp config, start the real test STNS server with the fixture users.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import TOML from '@iarna/toml';
@@ -69,12 +68,6 @@ function cleanEnv(): NodeJS.ProcessEnv {
   delete env.STNS_QUERY_NSS_CHILD;
   delete env.NODE_OPTIONS;
   return env;
-}
-
-/** A temp dir removed by the returned cleanup. */
-export function tempDir(prefix = 'stns-cli-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { defer, tempDir } from '../support/cleanup.js';
 import type { TestServer } from '../support/stns-server.js';
-import { BIN, fixture, runCli, startFixtureServer, tempDir, writeConfig } from './helpers.js';
+import { BIN, fixture, runCli, startFixtureServer, writeConfig } from './helpers.js';
 
 // An executable shell script in `dir`.
 function script(dir: string, name: string, body: string): string {
@@ -16,23 +17,23 @@ function script(dir: string, name: string, body: string): string {
 }
 
 describe('keys with chain_ssh_wrapper', () => {
+  // defer keeps one stack per hooks object: the dir and the server share this one, so after the
+  // last test the server stops before its dir goes.
+  const suite = { after };
+  const suiteDir = tempDir(suite, 'stns-cli-');
   let server: TestServer;
-  const temp = tempDir();
   const configWith = (wrapper: string, name: string): string => {
-    const dir = join(temp.dir, name);
+    const dir = join(suiteDir, name);
     mkdirSync(dir, { recursive: true });
     return writeConfig(dir, `api_end_point = ["${server.url}/v1"]\nchain_ssh_wrapper = "${wrapper}"\n`);
   };
   before(async () => {
     server = await startFixtureServer();
   });
-  after(async () => {
-    await server.close();
-    temp.remove();
-  });
+  defer(suite, () => server.close());
 
   test('STNS keys first, then the wrapper output, which got the user name as its argument', async () => {
-    const wrapper = script(temp.dir, 'chain-ok', 'echo "ssh-ed25519 AAAAchained for-$1"');
+    const wrapper = script(suiteDir, 'chain-ok', 'echo "ssh-ed25519 AAAAchained for-$1"');
     const result = await runCli(['--config', configWith(wrapper, 'ok'), 'keys', 'alice']);
     assert.equal(result.code, 0);
     assert.equal(result.stderr, '');
@@ -43,7 +44,7 @@ describe('keys with chain_ssh_wrapper', () => {
   });
 
   test('a failing wrapper is a warning: the STNS keys are still printed, exit 0', async () => {
-    const wrapper = script(temp.dir, 'chain-fail', 'echo "ssh-rsa partial"; exit 3');
+    const wrapper = script(suiteDir, 'chain-fail', 'echo "ssh-rsa partial"; exit 3');
     const result = await runCli(['--config', configWith(wrapper, 'fail'), 'keys', 'bob']);
     assert.equal(result.code, 0);
     assert.deepEqual(result.stdout.split('\n').filter(Boolean), fixture().users.bob?.keys);
@@ -53,7 +54,7 @@ describe('keys with chain_ssh_wrapper', () => {
   test('a missing wrapper is a warning too', async () => {
     const result = await runCli([
       '--config',
-      configWith(join(temp.dir, 'no-such-wrapper'), 'absent'),
+      configWith(join(suiteDir, 'no-such-wrapper'), 'absent'),
       'keys',
       'bob',
     ]);
@@ -64,7 +65,7 @@ describe('keys with chain_ssh_wrapper', () => {
 
   test('a user unknown to STNS still gets the wrapper keys (exit 0); none at all is exit 2', async () => {
     const wrapper = script(
-      temp.dir,
+      suiteDir,
       'chain-local',
       '[ "$1" = localuser ] && echo "ssh-ed25519 AAAAlocal"; exit 0',
     );
@@ -78,13 +79,13 @@ describe('keys with chain_ssh_wrapper', () => {
   test('sshd closing the pipe early (head -n1) is a quiet exit 0', async () => {
     const lines = 20000; // ~1 MB: far more than a pipe buffer, so the write meets EPIPE
     const wrapper = script(
-      temp.dir,
+      suiteDir,
       'chain-big',
       `i=0; while [ $i -lt ${lines} ]; do echo "ssh-ed25519 AAAAbig$i"; i=$((i+1)); done`,
     );
     const config = configWith(wrapper, 'big');
     const pipeline = `"$NODE" "$BIN" --config "$CFG" keys alice 2>"$ERR" | head -n1; echo "status=\${PIPESTATUS[0]}"`;
-    const errFile = join(temp.dir, 'epipe.err');
+    const errFile = join(suiteDir, 'epipe.err');
     const result = await runCli(['-c', pipeline], {
       command: 'bash',
       env: { NODE: process.execPath, BIN, CFG: config, ERR: errFile },

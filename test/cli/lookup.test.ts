@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { defer, tempDir } from '../support/cleanup.js';
 import { refusedUrl, type TestServer } from '../support/stns-server.js';
 import {
   expectedGroup,
@@ -10,7 +11,6 @@ import {
   fixture,
   runCli,
   startFixtureServer,
-  tempDir,
   writeConfig,
 } from './helpers.js';
 
@@ -24,17 +24,17 @@ function assertOneLineError(stderr: string, pattern: RegExp): void {
 }
 
 describe('lookups against a modern (/v1) server', () => {
+  // defer keeps one stack per hooks object: the dir and the server share this one, so after the
+  // last test the server stops before its dir goes.
+  const suite = { after };
+  const suiteDir = tempDir(suite, 'stns-cli-');
   let server: TestServer;
   let config: string;
-  const temp = tempDir();
   before(async () => {
     server = await startFixtureServer();
-    config = writeConfig(temp.dir, `api_end_point = ["${server.url}/v1"]\nretry_request = 0\n`);
+    config = writeConfig(suiteDir, `api_end_point = ["${server.url}/v1"]\nretry_request = 0\n`);
   });
-  after(async () => {
-    await server.close();
-    temp.remove();
-  });
+  defer(suite, () => server.close());
 
   const found: Array<[string[], () => string[]]> = [
     [['passwd', 'alice'], () => [expectedPasswd('alice')]],
@@ -159,15 +159,13 @@ describe('lookups against a modern (/v1) server', () => {
 });
 
 describe('exit codes for failures', () => {
-  const temp = tempDir();
-  after(() => temp.remove());
+  const suiteDir = tempDir({ after }, 'stns-cli-');
 
   test('enumeration disabled exits 3', async (t) => {
     const server = await startFixtureServer();
-    t.after(() => server.close());
-    const dir = tempDir();
-    t.after(dir.remove);
-    const config = writeConfig(dir.dir, `api_end_point = ["${server.url}/v1"]\nenumerate = false\n`);
+    defer(t, () => server.close());
+    const dir = tempDir(t, 'stns-cli-');
+    const config = writeConfig(dir, `api_end_point = ["${server.url}/v1"]\nenumerate = false\n`);
     const result = await runCli(['--config', config, 'passwd']);
     assert.equal(result.code, 3);
     assert.equal(result.stdout, '');
@@ -175,10 +173,9 @@ describe('exit codes for failures', () => {
   });
 
   test('every endpoint refusing connections exits 69', async (t) => {
-    const dir = tempDir();
-    t.after(dir.remove);
+    const dir = tempDir(t, 'stns-cli-');
     const config = writeConfig(
-      dir.dir,
+      dir,
       `api_end_point = ["${await refusedUrl()}/v1", "${await refusedUrl()}/v2"]\nretry_request = 0\n`,
     );
     const result = await runCli(['--config', config, 'passwd', 'alice']);
@@ -189,11 +186,10 @@ describe('exit codes for failures', () => {
 
   test('a wrong password (401) exits 77 and never prints the password', async (t) => {
     const server = await startFixtureServer({ auth: { user: 'stns', password: 'right-secret-1' } });
-    t.after(() => server.close());
-    const dir = tempDir();
-    t.after(dir.remove);
+    defer(t, () => server.close());
+    const dir = tempDir(t, 'stns-cli-');
     const config = writeConfig(
-      dir.dir,
+      dir,
       `api_end_point = ["${server.url}/v1"]\nuser = "stns"\npassword = "wrong-secret-2"\n`,
     );
     const result = await runCli(['--config', config, 'passwd', 'alice']);
@@ -201,7 +197,7 @@ describe('exit codes for failures', () => {
     assertOneLineError(result.stderr, /.+/);
     assert.doesNotMatch(result.stderr, /wrong-secret-2|right-secret-1/);
     const good = writeConfig(
-      dir.dir,
+      dir,
       `api_end_point = ["${server.url}/v1"]\nuser = "stns"\npassword = "right-secret-1"\n`,
     );
     const ok = await runCli(['--config', good, 'passwd', 'alice']);
@@ -210,7 +206,7 @@ describe('exit codes for failures', () => {
 
   test('a bad config value exits 78 naming file and key, no stack, no secret', async () => {
     const config = writeConfig(
-      temp.dir,
+      suiteDir,
       'api_end_point = ["http://127.0.0.1:9/v1"]\npassword = "hunter2-secret"\nuser = "u"\nrequest_timeout = "soon"\n',
     );
     const result = await runCli(['--config', config, 'passwd', 'alice']);
@@ -221,7 +217,7 @@ describe('exit codes for failures', () => {
   });
 
   test('a missing config file exits 78 naming it', async () => {
-    const missing = `${temp.dir}/absent.conf`;
+    const missing = `${suiteDir}/absent.conf`;
     const result = await runCli(['--config', missing, 'passwd', 'alice']);
     assert.equal(result.code, 78);
     assertOneLineError(result.stderr, /absent\.conf/);
@@ -229,21 +225,19 @@ describe('exit codes for failures', () => {
 
   test('STNS_CONFIG names the config when --config is absent', async (t) => {
     const server = await startFixtureServer();
-    t.after(() => server.close());
-    const dir = tempDir();
-    t.after(dir.remove);
-    const config = writeConfig(dir.dir, `api_end_point = ["${server.url}/v2"]\n`);
+    defer(t, () => server.close());
+    const dir = tempDir(t, 'stns-cli-');
+    const config = writeConfig(dir, `api_end_point = ["${server.url}/v2"]\n`);
     const result = await runCli(['group', 'ops'], { env: { STNS_CONFIG: config } });
     assert.equal(result.stdout, `${expectedGroup('ops')}\n`);
   });
 
   test('shadow as a non-root user exits 77 with a clear message', async (t) => {
     const server = await startFixtureServer();
-    t.after(() => server.close());
-    const dir = tempDir();
-    t.after(dir.remove);
-    chmodSync(dir.dir, 0o755);
-    const config = writeConfig(dir.dir, `api_end_point = ["${server.url}/v1"]\n`, 0o644);
+    defer(t, () => server.close());
+    const dir = tempDir(t, 'stns-cli-');
+    chmodSync(dir, 0o755);
+    const config = writeConfig(dir, `api_end_point = ["${server.url}/v1"]\n`, 0o644);
     const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
     const probe = await runCli([...setpriv, '-e', 'require("fs").accessSync(process.argv[1])', config], {
       command: 'setpriv',

@@ -3,17 +3,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeCerts } from '../support/certs.js';
+import { defer, tempDir } from '../support/cleanup.js';
 import { refusedUrl } from '../support/stns-server.js';
-import { expectedPasswd, runCli, startFixtureServer, tempDir, writeConfig } from './helpers.js';
+import { expectedPasswd, runCli, startFixtureServer, writeConfig } from './helpers.js';
 
 test('mTLS server behind a dead first endpoint: passwd alice prints her line', async (t) => {
   const certs = await makeCerts();
   const server = await startFixtureServer({
     tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requireClientCert: true },
   });
-  t.after(() => server.close());
-  const { dir, remove } = tempDir();
-  t.after(remove);
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
   const dead = await refusedUrl();
   const withClientCert = writeConfig(
     dir,
@@ -35,8 +35,7 @@ test('mTLS server behind a dead first endpoint: passwd alice prints her line', a
   assert.ok(served >= 1, 'the mTLS server answered');
 
   // Without the client certificate the server refuses the handshake: unavailable, never "not found".
-  const { dir: dir2, remove: remove2 } = tempDir();
-  t.after(remove2);
+  const dir2 = tempDir(t, 'stns-cli-');
   const withoutClientCert = writeConfig(
     dir2,
     [

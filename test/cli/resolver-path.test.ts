@@ -7,19 +7,20 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLog } from '../../src/daemon/log.js';
 import { startResolver } from '../../src/daemon/server.js';
-import { expectedPasswd, fixture, runCli, startFixtureServer, tempDir, writeConfig } from './helpers.js';
+import { defer, tempDir } from '../support/cleanup.js';
+import { expectedPasswd, fixture, runCli, startFixtureServer, writeConfig } from './helpers.js';
 
 test('lookups go through a running resolver, and past it when STNS_QUERY_NSS_CHILD is set', async (t) => {
   const server = await startFixtureServer();
-  t.after(() => server.close());
-  const temp = tempDir();
-  t.after(temp.remove);
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
   const config = writeConfig(
-    temp.dir,
-    `api_end_point = ["${server.url}/v1"]\nretry_request = 0\ncache_dir = "${join(temp.dir, 'cache')}"\ncache_snapshot = false\n`,
+    dir,
+    `api_end_point = ["${server.url}/v1"]\nretry_request = 0\ncache_dir = "${join(dir, 'cache')}"\ncache_snapshot = false\n`,
   );
   const resolver = await startResolver({ config: loadConfig(config, { warn: () => {} }), log: silentLog });
-  t.after(() => resolver.close());
+  // Deferred last so it stops first: its sockets and cache live in `dir`, removed only after.
+  defer(t, () => resolver.close());
 
   const first = await runCli(['--config', config, 'passwd', 'alice']);
   assert.equal(first.stdout, `${expectedPasswd('alice')}\n`);
