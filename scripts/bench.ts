@@ -189,32 +189,41 @@ function render(rows: Row[], daemon: Record<string, unknown> | null): string {
     '',
   ];
   const warm = rows.find((r) => r.what.startsWith('`getent -s passwd:stns passwd alice`, resolver warm'));
-  const targets: Array<[string, boolean | undefined]> = [
+  // [label, met, met by the same run's floor (nss_files has no floor row; the echo server does)]
+  const targets: Array<[string, boolean | undefined, boolean | undefined]> = [
     [
       'module through a warm resolver ≤ 2× nss_files (issue 4)',
       warm ? warm.summary.medianMs <= 2 * warm.baselineMs : undefined,
+      undefined,
     ],
   ];
   const met = (daemon?.targetsMet ?? {}) as Record<string, boolean>;
-  for (const [key, label] of [
-    ['atLeast10kLookupsPerSec', 'resolver ≥ 10k cache-hit lookups/s at 1, 4 and 16 clients (issue 3)'],
-    ['p99Below2Ms', 'resolver p99 < 2 ms at 1, 4 and 16 clients (issue 3)'],
+  for (const [key, floorKey, label] of [
+    [
+      'atLeast10kLookupsPerSec',
+      'nodeEchoAtLeast10kLookupsPerSec',
+      'resolver ≥ 10k cache-hit lookups/s at 1, 4 and 16 clients (issue 3)',
+    ],
+    ['p99Below2Ms', 'nodeEchoP99Below2Ms', 'resolver p99 < 2 ms at 1, 4 and 16 clients (issue 3)'],
     [
       'rssAfterIdleAtMost80MiBAsTheUnitRunsIt',
+      '',
       'resolver RSS ≤ 80 MiB with 10k+10k cached, settled, as the unit runs it',
     ],
-    ['rssAfterGcAtMost80MiBAsTheUnitRunsIt', 'the same right after filling the cache (forced GC)'],
+    ['rssAfterGcAtMost80MiBAsTheUnitRunsIt', '', 'the same right after filling the cache (forced GC)'],
   ] as const) {
-    targets.push([label, met[key]]);
+    targets.push([label, met[key], floorKey === '' ? undefined : met[floorKey]]);
   }
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
   lines.push(
     '## Targets in this run',
     '',
-    '| target | met |',
-    '|---|---|',
-    ...targets.map(
-      ([label, ok]) => `| ${label} | ${ok === undefined ? 'not measured' : ok ? 'yes' : '**no**'} |`,
-    ),
+    'The last column applies the same target to the trivial Node echo server of the same run: where even',
+    'it misses, the machine (2 cores shared by the load generator and the server) is the limit that run.',
+    '',
+    '| target | met | met by the Node echo server (floor) |',
+    '|---|---|---|',
+    ...targets.map(([label, ok, floor]) => `| ${label} | ${verdict(ok)} | ${verdict(floor)} |`),
     '',
   );
   if (daemon && typeof daemon.markdown === 'string') {
