@@ -2,28 +2,16 @@
 // `--json` output. Lines come from format.ts (directly or through the
 // resolver), which guarantees no field holds `:` or a newline, so a split is exact.
 
-/** A passwd line as an object (no hash, no keys: those are not in the line). */
-export interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-  gecos: string;
-  dir: string;
-  shell: string;
-}
+import type { Group, User } from './types.js';
 
-/** A group line as an object. */
-export interface GroupEntry {
-  name: string;
-  gid: number;
-  members: string[];
-}
+/** A passwd line as an object (no hash, no keys: those are not in the line). */
+export type PasswdEntry = Omit<User, 'password' | 'keys'>;
+
+/** A group line as an object: everything a Group holds. */
+export type GroupEntry = Group;
 
 /** A shadow line as an object; STNS has no aging data, so only these two fields carry anything. */
-export interface ShadowEntry {
-  name: string;
-  password: string;
-}
+export type ShadowEntry = Pick<User, 'name' | 'password'>;
 
 /** The line kinds the CLI prints. */
 export type LineKind = 'passwd' | 'group' | 'shadow' | 'gid' | 'key';
