@@ -105,14 +105,31 @@ static int wait_fd(int fd, short events, long long deadline) {
   }
 }
 
-/* A key no resolver can know (space, ':', ',', control, too long) is simply
- * not found; this also keeps the request one well-formed line. */
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80) return 0;
+  if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+      (c == 0xf4 && s[1] > 0x8f))
+    return 0;
+  return n;
+}
+
+/* A key no resolver can know (space, ':', ',', control, invalid UTF-8 --
+ * STNS names are JSON strings --, too long) is simply not found; this also
+ * keeps the request one well-formed line. */
 static int build_request(const char *op, const char *arg, char *line, size_t size) {
   if (arg) {
-    size_t n = strlen(arg);
+    size_t n = strlen(arg), step;
     if (n == 0 || n > 255) return -ENOENT;
-    for (const unsigned char *c = (const unsigned char *)arg; *c; c++)
+    for (const unsigned char *c = (const unsigned char *)arg; *c; c += step) {
       if (*c <= ' ' || *c == ':' || *c == ',' || *c == 0x7f) return -ENOENT;
+      if ((step = utf8_sequence(c)) == 0) return -ENOENT;
+    }
   }
   int n = arg ? snprintf(line, size, "%s %s %s\n", STNS_PROTOCOL_MAGIC, op, arg)
               : snprintf(line, size, "%s %s\n", STNS_PROTOCOL_MAGIC, op);

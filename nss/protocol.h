@@ -15,8 +15,8 @@
  *
  *     STNS1 <op> [<arg>]\n
  *
- * <op> and <arg> are separated by one space; <arg> is 1-255 bytes with no
- * space, ':', ',', NUL or control character. The resolver answers status 1
+ * <op> and <arg> are separated by one space; <arg> is 1-255 bytes of valid
+ * UTF-8 with no space, ':', ',', NUL or control character. The resolver answers status 1
  * to a request that is longer, malformed or not complete within
  * STNS_REQUEST_READ_TIMEOUT_MS.
  *

@@ -1,6 +1,7 @@
 // Parses one request line of docs/PROTOCOL.md. Anything that is not exactly
 // `STNS1 <op> [<arg>]` is a bad request: the resolver never guesses.
 
+import { isUtf8 } from 'node:buffer';
 import { MAX_REQUEST_BYTES, OPS, type Op, PROTOCOL_MAGIC } from './protocol.js';
 
 /** A well-formed request. */
@@ -24,6 +25,8 @@ function isForbiddenArg(arg: string): boolean {
 /** Parses `line` (the bytes before the first `\n`). */
 export function parseRequest(line: Buffer): ParsedRequest {
   if (line.length + 1 > MAX_REQUEST_BYTES) return bad(`request longer than ${MAX_REQUEST_BYTES} bytes`);
+  // Decoding would turn bad bytes into U+FFFD: a key the caller never sent.
+  if (!isUtf8(line)) return bad('request is not valid UTF-8');
   const parts = line.toString('utf8').split(' ');
   if (parts[0] !== PROTOCOL_MAGIC) return bad(`request must start with ${PROTOCOL_MAGIC}`);
   const op = parts[1] ?? '';

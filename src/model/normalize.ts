@@ -19,8 +19,10 @@ const MAX_ID = 0xfffffffe;
 const FIELD_FORBIDDEN = /[:\n\r\0\p{Cs}]/u;
 const GECOS_REWRITE = /[:\n\r\0\p{Cs}]/gu;
 // The characters no lookup key may hold (docs/PROTOCOL.md §Request), so no listed name is unreachable.
-const NAME_FORBIDDEN = /[\s/:,\p{Cc}\p{Cs}]/u;
-const MEMBER_FORBIDDEN = /[,:\s\p{Cc}\p{Cs}]/u;
+// U+FFFD too: Node decodes a key of invalid UTF-8 (argv, a request) to it, so a
+// name holding it could answer for bytes that are not its name.
+const NAME_FORBIDDEN = /[\s/:,\p{Cc}\p{Cs}\uFFFD]/u;
+const MEMBER_FORBIDDEN = /[,:\s\p{Cc}\p{Cs}\uFFFD]/u;
 const KEY_FORBIDDEN = /[\n\r\0\p{Cs}]/u;
 const SHOW_MAX = 64;
 
@@ -49,7 +51,7 @@ function checkName(value: unknown): string {
   if (value === 'root') throw new Refused('the name "root" is refused');
   if (!isValidName(value)) {
     throw new Refused(
-      `name ${show(value)} must be 1..255 bytes without whitespace, "/", ":", ",", control characters, "." or ".."`,
+      `name ${show(value)} must be 1..255 bytes without whitespace, "/", ":", ",", control or replacement characters, "." or ".."`,
     );
   }
   return value;

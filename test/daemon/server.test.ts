@@ -99,6 +99,7 @@ test('garbage, oversized and unknown requests get status 1 and the daemon keeps 
     `STNS1 getpwnam ${'a'.repeat(300)}\n`,
     Buffer.alloc(10 * 1024, 0x41),
     Buffer.from([0, 1, 2, 0x0a]),
+    Buffer.from('STNS1 getpwnam a\xffb\n', 'latin1'),
   ];
   for (const request of bad) {
     const answer = parseResponse(await rawExchange(h.publicSocket, request));

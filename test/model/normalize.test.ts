@@ -125,6 +125,16 @@ test('group members with , : whitespace or NUL are dropped alone', () => {
   );
 });
 
+test('a name or member holding U+FFFD is refused: invalid UTF-8 keys decode to it', () => {
+  assert.equal(user({ name: 'a\uFFFDb' }).result, null);
+  const group = normalizeGroup({ name: 'dev', id: 2001, users: ['alice', 'x\uFFFD'] }, opts, () => {});
+  assert.deepEqual(group?.members, ['alice']);
+  assert.equal(
+    normalizeGroup({ name: '\uFFFD', id: 2001, users: [] }, opts, () => {}),
+    null,
+  );
+});
+
 test('duplicates keep the first entry; a mismatched answer is not found', () => {
   const warnings: string[] = [];
   const warn = (m: string) => warnings.push(m);

@@ -6,9 +6,12 @@ import { shellAnswer } from '../support/frame.js';
 import {
   ALICE,
   DEV,
+  driverBin,
   fakeResolverPerFile,
+  moduleSo,
   type Reply,
   type Request,
+  run,
   runDriver,
   startResolver,
   writeHelper,
@@ -64,6 +67,25 @@ describe('found and not found', () => {
       assert.equal(run.stdout.trim(), 'NOTFOUND ENOENT');
     }
     assert.equal(file.resolver.requests.length, 0);
+  });
+
+  test('a key of invalid UTF-8 is not found without asking; valid UTF-8 is asked', async () => {
+    file.reply = directory;
+    file.resolver.requests.length = 0;
+    // argv of raw bytes: Node would encode a JS string as UTF-8, so printf makes them.
+    const env = {
+      STNS_QUERY_PUBLIC_SOCKET: file.sandbox.publicSocket,
+      STNS_QUERY_PRIVATE_SOCKET: file.sandbox.privateSocket,
+      STNS_QUERY_PATH: file.sandbox.noHelper,
+    };
+    for (const bytes of ['a\\377b', '\\300\\257', '\\355\\240\\200', 'ab\\342\\202']) {
+      const script = `exec "$0" "$1" getpwnam "$(printf '${bytes}')" 1024`;
+      const invalid = await run('/bin/sh', ['-c', script, driverBin, moduleSo], env);
+      assert.equal(invalid.stdout.trim(), 'NOTFOUND ENOENT', bytes);
+    }
+    assert.equal(file.resolver.requests.length, 0);
+    await runDriver(file.sandbox, ['getpwnam', 'ユーザー', '1024']);
+    assert.deepEqual(file.resolver.requests, [{ op: 'getpwnam', arg: 'ユーザー' }]);
   });
 });
 
