@@ -325,7 +325,7 @@ static int reap(pid_t pid, int *wstatus, long long deadline, int kill_now) {
 /* The helper's fixed environment: nothing of the caller's except STNS_CONFIG. */
 static void helper_env(char **envp, char *config, size_t size) {
   int i = 0;
-  envp[i++] = "PATH=/usr/local/bin:/usr/bin:/bin"; /* root-owned dirs only; env(1) in the CLI's shebang finds node here */
+  envp[i++] = "PATH=" STNS_HELPER_PATH;
   envp[i++] = "LANG=C";
   envp[i++] = STNS_LOOP_GUARD_ENV "=1";
   const char *value = secure_getenv("STNS_CONFIG");

@@ -53,6 +53,11 @@
  * the resolver itself), so nothing can ask the resolver back and wait on itself. */
 #define STNS_LOOP_GUARD_ENV "STNS_QUERY_NSS_CHILD"
 
+/* PATH in the helper's fixed environment: root-owned directories only. The
+ * CLI's `#!/usr/bin/env node` must find node here (Debian's sshd gives its
+ * AuthorizedKeysCommand the same ones); `stns-query check` says whether it does. */
+#define STNS_HELPER_PATH "/usr/local/bin:/usr/bin:/bin"
+
 /* Ops: the constant, then its argument and the body on status 0. */
 #define STNS_OP_GETPWNAM "getpwnam"       /* user name: one passwd line */
 #define STNS_OP_GETPWUID "getpwuid"       /* decimal uid: one passwd line */

@@ -100,8 +100,33 @@ test('check: says whether the NSS fallback helper (wrapper_path) is there and ro
     assert.equal(result.code, 0, result.stderr);
     return result.stdout.split('\n').find((line) => line.startsWith('helper:')) ?? '';
   };
-  assert.match(await check(helper), /stns-query-helper .*: ok$/);
+  assert.match(await check(helper), /stns-query-helper .*: ok \(runs \/bin\/sh\)$/);
   assert.match(await check(join(dir, 'absent')), /absent .*: MISSING/);
   chownSync(helper, 65534, 65534);
   assert.match(await check(helper), /owned by uid 65534, not root/);
+});
+
+test('check: says whether the #! interpreter of the helper is on the PATH the module and sshd give it', async (t) => {
+  const server = await startFixtureServer();
+  defer(t, () => server.close());
+  const dir = tempDir(t, 'stns-cli-');
+  const helper = join(dir, 'stns-query-helper');
+  const check = async (shebang: string) => {
+    writeFileSync(helper, `${shebang}\n`, { mode: 0o755 });
+    const config = writeConfig(dir, `api_end_point = ["${server.url}/v1"]\nwrapper_path = "${helper}"\n`);
+    const result = await runCli(['--config', config, 'check']);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.split('\n').find((line) => line.startsWith('helper:')) ?? '';
+  };
+  // sh is in /usr/bin or /bin on every Debian; the PATH of this test process is not consulted.
+  assert.match(await check('#!/usr/bin/env sh'), /: ok \(runs \/(usr\/)?bin\/sh\)$/);
+  assert.match(await check('#!/bin/sh -e'), /: ok \(runs \/bin\/sh\)$/);
+  assert.match(
+    await check('#!/usr/bin/env -S no-such-interpreter-7f3 --flag'),
+    /interpreter no-such-interpreter-7f3 is NOT FOUND on \/usr\/local\/bin:\/usr\/bin:\/bin .*ln -s/,
+  );
+  assert.match(
+    await check('#!/opt/nowhere/node'),
+    /interpreter \/opt\/nowhere\/node is NOT FOUND .*fix the #! line/,
+  );
 });

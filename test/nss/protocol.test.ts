@@ -62,6 +62,7 @@ test('magic and limits agree', async () => {
     STNS_RESPONSE_WRITE_TIMEOUT_MS: protocol.RESPONSE_WRITE_TIMEOUT_MS,
     STNS_MAX_CONNECTIONS: protocol.MAX_CONNECTIONS,
     STNS_LOOP_GUARD_ENV: protocol.NSS_CHILD_ENV,
+    STNS_HELPER_PATH: protocol.HELPER_PATH,
   };
   for (const [name, value] of Object.entries(limits))
     assert.equal(constantValue(header.get(name) ?? 'NaN'), value, name);

@@ -3,11 +3,13 @@
 // endpoint: health status and latency, the TLS peer, and whether our
 // credentials are accepted.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { generationFor } from '../../api/generation.js';
 import type { Config } from '../../config/types.js';
+import { HELPER_PATH } from '../../daemon/protocol.js';
 import { AuthError, ConfigError, ExitCode, StnsError } from '../../errors.js';
 import { warn, writeLines, writeOut } from '../io.js';
 import { loadCliConfig } from '../load-config.js';
@@ -205,10 +207,62 @@ export function describeHelper(path: string): string {
     else if (stats.uid !== 0) state = `owned by uid ${stats.uid}, not root: chown root ${path}`;
     else if ((stats.mode & 0o022) !== 0) state = `writable by group or others: chmod go-w ${path}`;
     else state = 'ok';
+    if (state === 'ok') state = describeInterpreter(path);
   } catch {
     state = 'MISSING: lookups fail while the resolver is down';
   }
   return `helper:   ${path} (NSS fallback when the resolver is down): ${state}`;
+}
+
+/**
+ * Whether the helper's `#!` interpreter starts under the fixed PATH the module
+ * (and Debian's sshd, for AuthorizedKeysCommand) gives it: a node installed
+ * elsewhere (nvm, /opt) works in a login shell and nowhere that matters.
+ */
+function describeInterpreter(path: string): string {
+  const [interpreter, ...args] = shebangOf(path);
+  if (interpreter === undefined) return 'ok';
+  const name = interpreter.endsWith('/env') ? args.find((arg) => !arg.startsWith('-')) : undefined;
+  const found = name === undefined ? executable(interpreter) : findOnHelperPath(name);
+  if (found !== undefined) return `ok (runs ${found})`;
+  const fix =
+    name === undefined
+      ? `fix the #! line of ${path}`
+      : `sudo ln -s "$(command -v ${name})" /usr/local/bin/${name}`;
+  return `its interpreter ${name ?? interpreter} is NOT FOUND on ${HELPER_PATH} (the PATH the module and sshd give it): ${fix}`;
+}
+
+// The words of the file's `#!` line; empty when it has none (a binary, a wrapper without one).
+function shebangOf(path: string): string[] {
+  const head = Buffer.alloc(256);
+  const fd = openSync(path, 'r');
+  try {
+    const line =
+      head
+        .subarray(0, readSync(fd, head, 0, head.length, 0))
+        .toString('utf8')
+        .split('\n')[0] ?? '';
+    return line.startsWith('#!') ? line.slice(2).trim().split(/\s+/).filter(Boolean) : [];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function findOnHelperPath(name: string): string | undefined {
+  for (const dir of HELPER_PATH.split(':')) {
+    const found = executable(join(dir, name));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function executable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One line for one endpoint. */
