@@ -48,9 +48,25 @@ export class UsageError extends StnsError {
 
 /** The configuration file is missing, unreadable, or has a bad key or value. */
 export class ConfigError extends StnsError {
-  override readonly code = 'STNS_ERR_CONFIG';
+  override readonly code: string = 'STNS_ERR_CONFIG';
   override readonly exitCode = ExitCode.CONFIG;
   override name = 'ConfigError';
+}
+
+/**
+ * The configuration file exists but this user may not read it (0600 root: it
+ * holds credentials). Lookups still work through the resolver's public socket.
+ */
+export class ConfigUnreadableError extends ConfigError {
+  override readonly code = 'STNS_ERR_CONFIG_UNREADABLE';
+  override name = 'ConfigUnreadableError';
+  constructor(
+    message: string,
+    /** The file that could not be read. */
+    readonly path: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Enumeration (`passwd` with no key) is switched off by `enumerate = false`. */

@@ -22,6 +22,7 @@ test('the library exports its documented API', () => {
 test('every error class carries a stable code and an exit status', () => {
   const cases: Array<[lib.StnsError, string, number]> = [
     [new lib.ConfigError('x'), 'STNS_ERR_CONFIG', 78],
+    [new lib.ConfigUnreadableError('x', '/x.conf'), 'STNS_ERR_CONFIG_UNREADABLE', 78],
     [new lib.UsageError('x'), 'STNS_ERR_USAGE', 1],
     [new lib.AuthError('x'), 'STNS_ERR_AUTH', 77],
     [new lib.PermissionError('x'), 'STNS_ERR_PERMISSION', 77],

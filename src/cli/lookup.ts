@@ -3,6 +3,7 @@
 // src/api/resolve.ts either way, so the output is byte-identical to the
 // resolver's (and therefore to what getent prints through the NSS module).
 import { resolve } from '../api/resolve.js';
+import { defaultConfig } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import { askResolver } from '../daemon/client.js';
 import {
@@ -12,8 +13,10 @@ import {
   OPS,
   type Op,
   PRIVATE_OPS,
+  PUBLIC_SOCKET_ENV,
   Status,
 } from '../daemon/protocol.js';
+import { ConfigUnreadableError } from '../errors.js';
 import { type LineKind, parseLine } from '../model/parse.js';
 import { calledByGuardedProcess } from './boot-guard.js';
 import { printError, warn, writeOut } from './io.js';
@@ -45,13 +48,45 @@ export function isPrivileged(): boolean {
 }
 
 /**
- * The config, or null when an early-boot caller must get "not found" at once.
+ * Where a lookup is answered from: the config (its resolver, then its
+ * servers), or, for a caller who may not read the config (0600 root: it holds
+ * credentials), the resolver on the default public socket alone, which needs
+ * none of it.
+ */
+export type LookupSource = Config | ConfigUnreadableError;
+
+/** The config, or the refusal to read it when that leaves a non-root caller the resolver. */
+export async function loadSource(global: Pick<GlobalOptions, 'config'>): Promise<LookupSource> {
+  try {
+    return await loadCliConfig(global);
+  } catch (error) {
+    if (error instanceof ConfigUnreadableError && !isPrivileged()) return error;
+    throw error;
+  }
+}
+
+/**
+ * The lookup source, or null when an early-boot caller must get "not found" at once.
  * The built-in list is checked before the config is even read; the configured one right after.
  */
-export async function configUnlessGuarded(global: GlobalOptions): Promise<Config | null> {
+export async function sourceUnlessGuarded(
+  global: Pick<GlobalOptions, 'config'>,
+): Promise<LookupSource | null> {
   if (calledByGuardedProcess()) return null;
-  const config = await loadCliConfig(global);
-  return calledByGuardedProcess(config.bootGuardProcesses) ? null : config;
+  const source = await loadSource(global);
+  if (source instanceof ConfigUnreadableError) return source;
+  return calledByGuardedProcess(source.bootGuardProcesses) ? null : source;
+}
+
+/**
+ * The resolver socket this caller asks: the config's (the private one for
+ * root); without a readable config, the one the NSS module asks, which its
+ * environment may move as it does the module's.
+ */
+export function resolverSocket(source: LookupSource, privileged: boolean): string {
+  if (source instanceof ConfigUnreadableError)
+    return process.env[PUBLIC_SOCKET_ENV] || defaultConfig().daemon.publicSocket;
+  return privileged ? source.daemon.privateSocket : source.daemon.publicSocket;
 }
 
 // A key that no server entry can have (protocol §Request): answering it needs no network.
@@ -60,19 +95,23 @@ function impossibleArg(arg: string): boolean {
 }
 
 /** Answers `op arg`: the resident resolver when one listens, else the servers directly. */
-export async function answer(config: Config, op: Op, arg: string | undefined): Promise<Answer> {
+export async function answer(source: LookupSource, op: Op, arg: string | undefined): Promise<Answer> {
   const privileged = isPrivileged();
   if (PRIVATE_OPS.has(op) && !privileged) {
     return { status: Status.REFUSED, lines: ['shadow entries are only shown to root: run this as root'] };
   }
   if (OPS[op] === 'required' && (arg === undefined || arg === '' || impossibleArg(arg))) return NOT_FOUND;
+  const socket = resolverSocket(source, privileged);
   if (process.env[NSS_CHILD_ENV] === undefined) {
-    const socket = privileged ? config.daemon.privateSocket : config.daemon.publicSocket;
     const fromResolver = await askResolver(socket, op, arg);
     if (fromResolver !== null) return fromResolver;
   }
+  if (source instanceof ConfigUnreadableError) {
+    const message = `no resolver answers at ${socket}, and uid ${process.geteuid?.()} may not read ${source.path} to ask the servers: start the resolver (systemctl start stns-query) or run as root`;
+    throw new ConfigUnreadableError(message, source.path);
+  }
   const { createClient } = await import('../api/client.js');
-  const client = createClient(config, { warn });
+  const client = createClient(source, { warn });
   try {
     return await resolve(client, op, arg, { privileged });
   } finally {
@@ -96,8 +135,8 @@ export function reportFailure(result: Answer): number {
 
 /** `stns-query <op> [arg]` and `passwd|group|shadow [key]`: prints the answer, returns the exit code. */
 export async function runLookup(op: Op, arg: string | undefined, global: GlobalOptions): Promise<number> {
-  const config = await configUnlessGuarded(global);
-  const result = config === null ? NOT_FOUND : await answer(config, op, arg);
+  const source = await sourceUnlessGuarded(global);
+  const result = source === null ? NOT_FOUND : await answer(source, op, arg);
   if (global.framed) {
     await writeOut(encodeResponse(result));
     return result.status;

@@ -210,8 +210,9 @@ export async function runInvocation(invocation: Invocation): Promise<number> {
       return (await import('./commands/serve.js')).run({ config, publicSocket, privateSocket });
     }
     case 'status': {
-      const config = await loadCliConfig(invocation.global);
-      return (await import('./commands/status.js')).run({ config, json: invocation.global.json });
+      const { loadSource, resolverSocket } = await import('./lookup.js');
+      const publicSocket = resolverSocket(await loadSource(invocation.global), false);
+      return (await import('./commands/status.js')).run({ publicSocket, json: invocation.global.json });
     }
     case 'cache-clear': {
       const config = await loadCliConfig(invocation.global);

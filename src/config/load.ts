@@ -4,7 +4,7 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigUnreadableError } from '../errors.js';
 import { CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH } from './defaults.js';
 import { octalMode, warnIfNotRootOwned } from './files.js';
 import { emitConfigWarning, type ParseOptions, parseConfig } from './parse.js';
@@ -52,8 +52,9 @@ function openError(path: string, error: NodeJS.ErrnoException): ConfigError {
     );
   }
   if (error.code === 'EACCES' || error.code === 'EPERM') {
-    return new ConfigError(
+    return new ConfigUnreadableError(
       `${path}: cannot read the configuration file (${error.code}) as uid ${process.geteuid?.()}; fix its permissions or use --config <file>`,
+      path,
     );
   }
   return new ConfigError(

@@ -9,6 +9,8 @@ export const PROTOCOL_MAGIC = 'STNS1';
  * can ask the resolver back and wait on itself.
  */
 export const NSS_CHILD_ENV = 'STNS_QUERY_NSS_CHILD';
+/** Moves the public socket the module (and the CLI without a readable config) asks; ignored by setuid callers. */
+export const PUBLIC_SOCKET_ENV = 'STNS_QUERY_PUBLIC_SOCKET';
 /** PATH the module gives its helper (and Debian's sshd its AuthorizedKeysCommand): `env node` must resolve here. */
 export const HELPER_PATH = '/usr/local/bin:/usr/bin:/bin';
 export const MAX_REQUEST_BYTES = 256;

@@ -66,6 +66,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.STNS_CONFIG;
   delete env.STNS_QUERY_NSS_CHILD;
+  delete env.STNS_QUERY_PUBLIC_SOCKET;
   delete env.NODE_OPTIONS;
   return env;
 }
@@ -121,6 +122,30 @@ export function expectedGroup(name: string): string {
   const g = fixture().groups[name];
   if (!g) throw new Error(`no group ${name} in ${FIXTURE}`);
   return `${name}:x:${g.id}:${g.users.join(',')}`;
+}
+
+/** Runs the CLI as uid/gid 65534 with no groups; `config` must be readable or not, as the test wants. */
+export type NobodyCli = (args: string[], options?: RunOptions) => Promise<CliResult>;
+
+const SETPRIV_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/**
+ * The CLI as nobody, or null (with a loud skip of `t`) when uid 65534 cannot
+ * run node from this checkout, the one thing such a test cannot fix itself.
+ */
+export async function cliAsNobody(t: { skip(message: string): void }): Promise<NobodyCli | null> {
+  const probe = await runCli(
+    [...SETPRIV_NOBODY, process.execPath, '-e', 'require("fs").accessSync(process.argv[1])', BIN],
+    {
+      command: 'setpriv',
+    },
+  );
+  if (probe.code !== 0) {
+    t.skip(`SKIPPED LOUDLY: uid 65534 cannot run node or read ${BIN}: ${probe.stderr.trim()}`);
+    return null;
+  }
+  return (args, options = {}) =>
+    runCli([...SETPRIV_NOBODY, process.execPath, BIN, ...args], { ...options, command: 'setpriv' });
 }
 
 /** A test server serving the fixture users on 127.0.0.1. */

@@ -43,7 +43,7 @@ test('a directory in place of the config file is a ConfigError', (t) => {
   assertConfigError(() => loadConfig(dir), `${dir}: not a regular file`, '--config');
 });
 
-test('a config file the process may not read is a ConfigError', {
+test('a config file the process may not read is a ConfigUnreadableError (a ConfigError) naming it', {
   skip: !isRoot && 'needs root to switch uid',
 }, (t) => {
   const dir = tempDir(t);
@@ -51,7 +51,7 @@ test('a config file the process may not read is a ConfigError', {
   const path = join(dir, 'root-only.conf');
   writeFileSync(path, 'request_timeout = 3\n', { mode: 0o600 });
   const loader = join(repoRoot(), 'dist', 'src', 'config', 'index.js');
-  const script = `import(${JSON.stringify(loader)}).then((m) => { try { m.loadConfig(${JSON.stringify(path)}); console.log('loaded'); } catch (e) { console.log(e.name + ': ' + e.message); } });`;
+  const script = `import(${JSON.stringify(loader)}).then((m) => { try { m.loadConfig(${JSON.stringify(path)}); console.log('loaded'); } catch (e) { console.log([e.name, e.code, e.exitCode, e.path].join(' ') + ': ' + e.message); } });`;
   const child = spawnSync(process.execPath, ['-e', script], {
     uid: NOBODY,
     gid: NOBODY,
@@ -61,7 +61,9 @@ test('a config file the process may not read is a ConfigError', {
   assert.equal(child.status, 0, child.stderr);
   assert.match(
     child.stdout,
-    new RegExp(`^ConfigError: ${path}: cannot read the configuration file \\(EACCES\\) as uid ${NOBODY}`),
+    new RegExp(
+      `^ConfigUnreadableError STNS_ERR_CONFIG_UNREADABLE 78 ${path}: ${path}: cannot read the configuration file \\(EACCES\\) as uid ${NOBODY}`,
+    ),
   );
 });
 

@@ -3,8 +3,9 @@
 // key source, so its failure is a warning, never a reason to lock anyone out.
 import { type ExecFileException, execFile } from 'node:child_process';
 import { Status } from '../../daemon/protocol.js';
+import { ConfigUnreadableError } from '../../errors.js';
 import { warn, writeOut } from '../io.js';
-import { answer, configUnlessGuarded, renderLines, reportFailure } from '../lookup.js';
+import { answer, type LookupSource, renderLines, reportFailure, sourceUnlessGuarded } from '../lookup.js';
 
 /** Options of the keys command. */
 export interface KeysOptions {
@@ -46,12 +47,21 @@ function describeFailure(error: ExecFileException): string {
   return error.code ?? error.message;
 }
 
+// The chain's keys; a config this user may not read cannot say whether there is a chain.
+async function chainedKeys(source: LookupSource, user: string): Promise<string[]> {
+  if (source instanceof ConfigUnreadableError) {
+    warn(`chain_ssh_wrapper, if set, was not run: ${source.message}`);
+    return [];
+  }
+  return source.chainSshWrapper ? runChainWrapper(source.chainSshWrapper, user) : [];
+}
+
 /** Prints STNS keys then chain keys; exit 0 when any key was printed, else the STNS status. */
 export async function run(options: KeysOptions): Promise<number> {
-  const config = await configUnlessGuarded(options);
-  if (config === null) return Status.NOT_FOUND;
-  const stns = await answer(config, 'keys', options.user);
-  const chained = config.chainSshWrapper ? await runChainWrapper(config.chainSshWrapper, options.user) : [];
+  const source = await sourceUnlessGuarded(options);
+  if (source === null) return Status.NOT_FOUND;
+  const stns = await answer(source, 'keys', options.user);
+  const chained = await chainedKeys(source, options.user);
   const keys = [...(stns.status === Status.FOUND ? stns.lines : []), ...chained];
   if (stns.status !== Status.FOUND && chained.length === 0) return reportFailure(stns);
   if (stns.status !== Status.FOUND && stns.lines[0]) warn(stns.lines[0]);

@@ -2,7 +2,6 @@
 // one screen: endpoints, cache size and hit rate, stale serving, uptime.
 
 import type { EndpointHealth } from '../../api/types.js';
-import type { Config } from '../../config/types.js';
 import { askResolver } from '../../daemon/client.js';
 import { Status } from '../../daemon/protocol.js';
 import type { ResolverStatus } from '../../daemon/server.js';
@@ -11,16 +10,15 @@ import { writeOut } from '../io.js';
 
 /** Options of the status command. */
 export interface StatusOptions {
-  config: Config;
-  /** @default config.daemon.publicSocket */
-  publicSocket?: string;
+  /** The resolver's public socket (status needs no privilege). */
+  publicSocket: string;
   /** Print the resolver's JSON as is. @default false */
   json?: boolean;
 }
 
 /** Prints the resolver's status; throws UnavailableError when no resolver answers. */
 export async function run(options: StatusOptions): Promise<number> {
-  const socket = options.publicSocket ?? options.config.daemon.publicSocket;
+  const socket = options.publicSocket;
   const answer = await askResolver(socket, 'status', undefined, 5000);
   if (answer === null || answer.status !== Status.FOUND || answer.lines.length !== 1)
     throw new UnavailableError(
