@@ -31,6 +31,9 @@
 #ifndef STNS_TIMEOUT_MS
 #define STNS_TIMEOUT_MS 10000
 #endif
+#ifndef STNS_HELPER_COOLDOWN_MS
+#define STNS_HELPER_COOLDOWN_MS 10000
+#endif
 
 /* Internal only: nothing listens on this socket path, try the next way. */
 #define NO_RESOLVER (-ENOTCONN)
@@ -425,6 +428,26 @@ static int rc_of_status(int status) {
   }
 }
 
+/* Monotonic ms until which this process runs no helper: once the helper
+ * found every server unavailable (or had to be killed), the next lookups
+ * answer TRYAGAIN at once instead of each paying the servers' timeouts again,
+ * so with the resolver down a blackholed server costs one timeout per process
+ * per window (a login's several lookups, an `ls -l` of a hundred files), as
+ * endpoint_cooldown does inside the resolver. The resolver is still asked
+ * first every time. Inherited across fork(), which is what a forking server wants. */
+static long long helper_resting_until;
+
+static int helper_resting(void) {
+  return now_ms() < __atomic_load_n(&helper_resting_until, __ATOMIC_RELAXED);
+}
+
+/* Starts the rest after a helper run that says the servers are unreachable. */
+static void rest_helper_if_unavailable(int rc, const struct reply *out) {
+  int unavailable = rc == -ETIMEDOUT || rc == -EIO || (rc == 0 && out->status == STNS_STATUS_UNAVAILABLE);
+  if (unavailable)
+    __atomic_store_n(&helper_resting_until, now_ms() + STNS_HELPER_COOLDOWN_MS, __ATOMIC_RELAXED);
+}
+
 /* Private socket first for root, then the public one, then the helper. */
 static int ask_any(const char *op, const char *arg, struct reply *out) {
   char line[STNS_MAX_REQUEST_BYTES + 1];
@@ -434,7 +457,10 @@ static int ask_any(const char *op, const char *arg, struct reply *out) {
   int rc = NO_RESOLVER;
   if (geteuid() == 0) rc = ask_socket(socket_path(1), line, (size_t)len, out, deadline);
   if (rc == NO_RESOLVER) rc = ask_socket(socket_path(0), line, (size_t)len, out, deadline);
-  if (rc == NO_RESOLVER) rc = ask_helper(op, arg, out, deadline);
+  if (rc != NO_RESOLVER) return rc;
+  if (helper_resting()) return -EAGAIN;
+  rc = ask_helper(op, arg, out, deadline);
+  rest_helper_if_unavailable(rc, out);
   return rc;
 }
 

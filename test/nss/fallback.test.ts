@@ -3,7 +3,7 @@
 // and never hangs on it.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { shellAnswer } from '../support/frame.js';
 import {
@@ -166,6 +166,52 @@ test('a helper that closes stdout but keeps running is killed too', async () => 
   assert.equal(result.stdout.trim(), 'UNAVAIL EAGAIN');
   assert.ok(result.elapsedMs < SHORT_TIMEOUT_MS + 8000, `took ${result.elapsedMs} ms`);
   assert.equal(alive(Number(await readFile(pidFile, 'utf8'))), false);
+});
+
+// getent with only the stns source, several keys in one process, with `so`'s directory on the library path.
+function getentPasswd(helper: string, keys: string[], so = moduleSo) {
+  return run('getent', ['-s', 'passwd:stns', 'passwd', ...keys], {
+    LD_LIBRARY_PATH: dirname(so),
+    STNS_QUERY_PUBLIC_SOCKET: sandbox.publicSocket,
+    STNS_QUERY_PRIVATE_SOCKET: sandbox.privateSocket,
+    STNS_QUERY_PATH: helper,
+  });
+}
+
+// A helper that appends a line to `log` on every run, then runs `body`.
+async function countingHelper(
+  name: string,
+  body: string,
+): Promise<{ path: string; runs(): Promise<number> }> {
+  const log = join(sandbox.dir, `${name}.runs`);
+  await writeFile(log, '');
+  const path = await writeHelper(sandbox.dir, name, `echo run >> ${log}\n${body}`);
+  return { path, runs: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean).length };
+}
+
+test('after the helper finds every server unavailable, the same process does not run it again for the cooldown', async () => {
+  const down = await countingHelper(
+    'stns-query-down',
+    `${shellAnswer(69, ['no endpoint answered'])}; exit 69`,
+  );
+  const result = await getentPasswd(down.path, ['alice', 'bob', 'carol']);
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, '');
+  assert.equal(await down.runs(), 1, 'three lookups in one process, one helper run');
+  await getentPasswd(down.path, ['alice']);
+  assert.equal(await down.runs(), 2, 'nothing is shared between processes');
+
+  const absent = await countingHelper('stns-query-absent', `${shellAnswer(2, [])}; exit 2`);
+  await getentPasswd(absent.path, ['alice', 'bob', 'carol']);
+  assert.equal(await absent.runs(), 3, '"not found" is an answer: no cooldown');
+});
+
+test('a helper killed at the deadline starts the cooldown too: a blackholed server costs one timeout per process', async () => {
+  const hang = await countingHelper('stns-query-blackholed', 'exec sleep 60');
+  const result = await getentPasswd(hang.path, ['alice', 'bob', 'carol'], shortTimeoutSo);
+  assert.equal(result.code, 2);
+  assert.equal(await hang.runs(), 1);
+  assert.ok(result.elapsedMs < 2 * SHORT_TIMEOUT_MS, `three lookups took ${result.elapsedMs} ms`);
 });
 
 // With SIGCHLD ignored the kernel reaps the helper itself and its exit status
