@@ -6,6 +6,12 @@ import type { Config } from './types.js';
 /** Where the CLI, the daemon and the NSS module look when no path is given. */
 export const DEFAULT_CONFIG_PATH = '/etc/stns/libnss_stns.conf';
 
+/** libnss-stns-v2's file: read unchanged when DEFAULT_CONFIG_PATH does not exist (a host migrating from v2). */
+export const V2_CONFIG_PATH = '/etc/stns/client/stns.conf';
+
+/** The files looked for, in order, when no path is given. */
+export const DEFAULT_CONFIG_PATHS: readonly string[] = [DEFAULT_CONFIG_PATH, V2_CONFIG_PATH];
+
 /** Environment variable naming the configuration file. */
 export const CONFIG_ENV_VAR = 'STNS_CONFIG';
 

@@ -2,10 +2,10 @@
 // calls this on every lookup, so it is one open, one fstat, one read and a
 // few stats of referenced files.
 
-import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, ConfigUnreadableError } from '../errors.js';
-import { CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH } from './defaults.js';
+import { CONFIG_ENV_VAR, DEFAULT_CONFIG_PATHS } from './defaults.js';
 import { octalMode, warnIfNotRootOwned } from './files.js';
 import { emitConfigWarning, type ParseOptions, parseConfig } from './parse.js';
 import type { Config } from './types.js';
@@ -14,21 +14,32 @@ import type { Config } from './types.js';
 export interface LoadOptions extends ParseOptions {
   /** Environment consulted for STNS_CONFIG. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Files looked for, in order, without a path or STNS_CONFIG (tests). @default DEFAULT_CONFIG_PATHS */
+  defaultPaths?: readonly string[];
 }
 
-/** Which file to read: explicit path, then $STNS_CONFIG, then the default; always absolute. */
-export function resolveConfigPath(path?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = path || env[CONFIG_ENV_VAR] || DEFAULT_CONFIG_PATH;
-  return resolve(chosen);
+/**
+ * Which file to read, always absolute: the explicit path, then $STNS_CONFIG,
+ * then the first of `defaults` that exists (the first when none does, so the
+ * error names it).
+ */
+export function resolveConfigPath(
+  path?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: readonly string[] = DEFAULT_CONFIG_PATHS,
+): string {
+  const chosen = path || env[CONFIG_ENV_VAR];
+  if (chosen) return resolve(chosen);
+  return resolve(defaults.find((candidate) => existsSync(candidate)) ?? defaults[0] ?? '');
 }
 
 /** Reads the file as UTF-8 with its stats, mapping every failure to a ConfigError with a fix. */
-function readConfigFile(path: string): { text: string; stats: Stats } {
+function readConfigFile(path: string, defaults: readonly string[]): { text: string; stats: Stats } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw openError(path, error as NodeJS.ErrnoException);
+    throw openError(path, error as NodeJS.ErrnoException, defaults);
   }
   try {
     const stats = fstatSync(fd);
@@ -38,17 +49,19 @@ function readConfigFile(path: string): { text: string; stats: Stats } {
     return { text: readFileSync(fd, 'utf8'), stats };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw openError(path, error as NodeJS.ErrnoException);
+    throw openError(path, error as NodeJS.ErrnoException, defaults);
   } finally {
     closeSync(fd);
   }
 }
 
 /** The ConfigError for a file that cannot be opened or read. */
-function openError(path: string, error: NodeJS.ErrnoException): ConfigError {
+function openError(path: string, error: NodeJS.ErrnoException, defaults: readonly string[]): ConfigError {
   if (error.code === 'ENOENT') {
+    const others = defaults.includes(path) ? defaults.filter((other) => other !== path) : [];
+    const alsoLooked = others.length > 0 ? ` (nor is ${others.join(' or ')})` : '';
     return new ConfigError(
-      `${path}: configuration file not found; create it (see libnss_stns.conf.example) or pass --config <file> / set ${CONFIG_ENV_VAR}`,
+      `${path}: configuration file not found${alsoLooked}; create it (see libnss_stns.conf.example) or pass --config <file> / set ${CONFIG_ENV_VAR}`,
     );
   }
   if (error.code === 'EACCES' || error.code === 'EPERM') {
@@ -83,13 +96,15 @@ function checkConfigFilePermissions(
 
 /**
  * Reads and checks the configuration.
- * Path: `path` if given, else `$STNS_CONFIG`, else `/etc/stns/libnss_stns.conf`.
+ * Path: `path` if given, else `$STNS_CONFIG`, else `/etc/stns/libnss_stns.conf`, else
+ * libnss-stns-v2's `/etc/stns/client/stns.conf` (see resolveConfigPath).
  * Throws ConfigError (missing, unreadable, syntax, bad value); warnings go to `options.warn`.
  */
 export function loadConfig(path?: string, options: LoadOptions = {}): Config {
   const warn = options.warn ?? emitConfigWarning;
-  const file = resolveConfigPath(path, options.env ?? process.env);
-  const { text, stats } = readConfigFile(file);
+  const defaults = options.defaultPaths ?? DEFAULT_CONFIG_PATHS;
+  const file = resolveConfigPath(path, options.env ?? process.env, defaults);
+  const { text, stats } = readConfigFile(file, defaults);
   const config = parseConfig(text, file, { warn });
   checkConfigFilePermissions(file, stats, config, warn);
   return config;

@@ -1,10 +1,16 @@
-// Which file is read: explicit path, then $STNS_CONFIG, then the default.
+// Which file is read: explicit path, then $STNS_CONFIG, then the first default that exists.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_CONFIG_PATH, loadConfig, resolveConfigPath } from '../../src/config/index.js';
+import {
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_CONFIG_PATHS,
+  loadConfig,
+  resolveConfigPath,
+  V2_CONFIG_PATH,
+} from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { defer } from '../support/cleanup.js';
 import { tempDir } from './temp.js';
@@ -16,10 +22,37 @@ function writeMarked(dir: string, name: string, timeoutSec: number): string {
   return path;
 }
 
-test('the default path is /etc/stns/libnss_stns.conf', () => {
-  assert.equal(DEFAULT_CONFIG_PATH, '/etc/stns/libnss_stns.conf');
-  assert.equal(resolveConfigPath(undefined, {}), DEFAULT_CONFIG_PATH);
-  assert.equal(resolveConfigPath('', { STNS_CONFIG: '' }), DEFAULT_CONFIG_PATH);
+test('the default paths: /etc/stns/libnss_stns.conf, then the libnss-stns-v2 /etc/stns/client/stns.conf', () => {
+  assert.deepEqual(DEFAULT_CONFIG_PATHS, ['/etc/stns/libnss_stns.conf', '/etc/stns/client/stns.conf']);
+  assert.equal(DEFAULT_CONFIG_PATH, DEFAULT_CONFIG_PATHS[0]);
+  assert.equal(V2_CONFIG_PATH, DEFAULT_CONFIG_PATHS[1]);
+});
+
+test('without a path or STNS_CONFIG, the first default file that exists is read', (t) => {
+  const dir = tempDir(t);
+  const goEra = join(dir, 'libnss_stns.conf');
+  const v2 = join(dir, 'client-stns.conf');
+  writeFileSync(v2, 'api_endpoint = "http://127.0.0.1:9/v1"\nrequest_timeout = 4\n', { mode: 0o600 });
+  const defaultPaths = [goEra, v2];
+  assert.equal(resolveConfigPath(undefined, {}, defaultPaths), v2);
+  const fromV2 = loadConfig(undefined, { env: {}, defaultPaths });
+  assert.equal(fromV2.source, v2);
+  assert.equal(fromV2.dialect, 'stns-v2');
+  writeFileSync(goEra, 'request_timeout = 6\n', { mode: 0o600 });
+  assert.equal(
+    resolveConfigPath(undefined, { STNS_CONFIG: '' }, defaultPaths),
+    goEra,
+    'the Go-era file first',
+  );
+  assert.equal(loadConfig(undefined, { env: {}, defaultPaths }).requestTimeoutMs, 6000);
+  rmSync(goEra);
+  rmSync(v2);
+  assert.equal(resolveConfigPath(undefined, {}, defaultPaths), goEra, 'neither: the error names the first');
+  assert.throws(
+    () => loadConfig(undefined, { env: {}, defaultPaths }),
+    (error: Error) =>
+      error.message.startsWith(`${goEra}: configuration file not found (nor is ${v2}); create it`),
+  );
 });
 
 test('STNS_CONFIG is used when no path is given', (t) => {
