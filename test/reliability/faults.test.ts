@@ -13,12 +13,19 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient, worstCaseMs } from '../../src/api/client.js';
 import type { Config } from '../../src/config/types.js';
-import { StnsError, UnavailableError } from '../../src/errors.js';
-import { expectedPasswd, fixtureText, runCli } from '../cli/helpers.js';
+import { UnavailableError } from '../../src/errors.js';
+import { BIN, expectedPasswd, fixtureText, runCli } from '../cli/helpers.js';
 import { type Certs, makeCerts } from '../support/certs.js';
 import { testConfig } from '../support/config.js';
 import { type Fault, refusedUrl, startBlackhole, startStnsServer } from '../support/stns-server.js';
-import { assertNoSecret, assertOneLineError, SECRETS, writeCliConfig } from './support.js';
+import type { ProbeResult } from './lookup-probe.js';
+import {
+  assertNoSecret,
+  assertOneLineError,
+  offlineUnshareArgs,
+  SECRETS,
+  writeCliConfig,
+} from './support.js';
 
 const TIMEOUT_MS = 1000;
 /** Headroom for a loaded 2-core machine: the library path, and the CLI (which also starts Node). */
@@ -40,6 +47,8 @@ interface Started {
   names: string;
   tlsCa?: string;
   maxResponseBytes?: number;
+  /** Look up with no network and no DNS (offlineUnshareArgs), in a child process. */
+  offline?: true;
   close(): Promise<void>;
 }
 
@@ -137,10 +146,12 @@ const SCENARIOS: Scenario[] = [
     start: tlsServer((c) => ({ cert: c.serverCert, key: c.serverKey }), true),
   },
   {
+    // Offline: resolving the name on this machine would send a DNS query off it.
     name: 'DNS name that does not resolve (.invalid)',
     start: async () => ({
       endpoint: 'http://stns.invalid:1104/v1',
       names: 'http://stns.invalid:1104',
+      offline: true,
       close: async () => {},
     }),
   },
@@ -183,12 +194,56 @@ async function baselinePeakMiB(dir: string): Promise<number> {
   return probe.peakKiB() / 1024;
 }
 
+const LOOKUP_PROBE = fileURLToPath(new URL('./lookup-probe.js', import.meta.url));
+
+// One library lookup in a child process (offline: with no network and no DNS).
+async function probeLookup(fields: Partial<Config>, offline = false): Promise<ProbeResult> {
+  const argv = [LOOKUP_PROBE, JSON.stringify(fields)];
+  const result = offline
+    ? await runCli([...offlineUnshareArgs(temp), process.execPath, ...argv], { command: 'unshare' })
+    : await runCli(argv, { command: process.execPath });
+  assert.equal(result.code, 0, `lookup probe: ${result.stderr}`);
+  return JSON.parse(result.stdout) as ProbeResult;
+}
+
+/** How one library lookup of alice failed (error null: found), how long it took, what it warned. */
+interface LibraryOutcome {
+  error: ProbeResult['error'];
+  ms: number;
+  warnings: string[];
+}
+
+// One library lookup: in this process, or offline in a child process (its warnings are not collected).
+async function libraryLookup(config: Config, offline: boolean): Promise<LibraryOutcome> {
+  if (offline) {
+    const { error, ms } = await probeLookup(config, true);
+    return { error, ms, warnings: [] };
+  }
+  const warnings: string[] = [];
+  const client = createClient(config, { warn: (m) => warnings.push(m) });
+  const t0 = performance.now();
+  try {
+    const error = await client.getUserByName('alice').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const ms = performance.now() - t0;
+    if (error === null) return { error, ms, warnings };
+    assert.ok(error instanceof UnavailableError, `not UnavailableError: ${String(error)}`);
+    return { error: { name: error.name, exitCode: error.exitCode, message: error.message }, ms, warnings };
+  } finally {
+    await client.close();
+  }
+}
+
 // Peak RSS growth of one library lookup run in a child process (the test server's own buffers stay out).
 async function libraryPeakGrowthMiB(endpoint: string, cap: number): Promise<number> {
-  const probe = fileURLToPath(new URL('./huge-probe.js', import.meta.url));
-  const result = await runCli([probe, endpoint, String(cap)], { command: process.execPath });
-  const { grewKiB, error } = JSON.parse(result.stdout) as { grewKiB: number; error: string };
-  assert.match(error, /max_response_bytes/);
+  const { grewKiB, error } = await probeLookup({
+    endpoints: [endpoint],
+    maxResponseBytes: cap,
+    requestTimeoutMs: 5000,
+  });
+  assert.match(error?.message ?? '', /max_response_bytes/);
   return grewKiB / 1024;
 }
 
@@ -210,7 +265,13 @@ describe('fault matrix: one failing endpoint', () => {
           ...(started.maxResponseBytes ? { maxResponseBytes: started.maxResponseBytes } : {}),
         });
         const probe = rssProbe();
-        const result = await runCli(['--config', config, 'passwd', 'alice'], { env: probe.env });
+        const args = ['--config', config, 'passwd', 'alice'];
+        const result = started.offline
+          ? await runCli([...offlineUnshareArgs(dir), process.execPath, BIN, ...args], {
+              command: 'unshare',
+              env: probe.env,
+            })
+          : await runCli(args, { env: probe.env });
         const bound = worstCaseMs({
           endpoints: [started.endpoint],
           requestTimeoutMs: TIMEOUT_MS,
@@ -249,18 +310,12 @@ describe('fault matrix: one failing endpoint', () => {
 
     test(`library: ${scenario.name} → UnavailableError in bounded time, naming the URL`, async (t) => {
       const started = await scenario.start(certs);
-      const warnings: string[] = [];
       const config = libConfig(started);
-      const client = createClient(config, { warn: (m) => warnings.push(m) });
-      const t0 = performance.now();
       try {
-        const error = await client.getUserByName('alice').then(
-          (user) => assert.fail(`resolved with ${JSON.stringify(user)}`),
-          (e: unknown) => e,
-        );
-        const ms = performance.now() - t0;
-        assert.ok(error instanceof UnavailableError, `not UnavailableError: ${String(error)}`);
-        assert.ok(StnsError.isStnsError(error) && error.exitCode === 69);
+        const { error, ms, warnings } = await libraryLookup(config, started.offline === true);
+        assert.ok(error !== null, 'alice was found');
+        assert.equal(error.name, 'UnavailableError', `not UnavailableError: ${error.message}`);
+        assert.equal(error.exitCode, 69);
         assert.doesNotMatch(error.message, /\n/);
         assert.ok(
           error.message.includes(started.names),
@@ -282,7 +337,6 @@ describe('fault matrix: one failing endpoint', () => {
         }
         t.diagnostic(`measured: library ${scenario.name}: ${error.name} in ${Math.round(ms)} ms`);
       } finally {
-        await client.close();
         await started.close();
       }
     });

@@ -62,6 +62,30 @@ export function writeCliConfig(dir: string, options: CliConfigOptions): string {
   return path;
 }
 
+// Runs "$@" after the mounts below; $1 is the nsswitch.conf to put in place.
+// -n on every mount: libmount would otherwise create /run/mount on the host.
+const OFFLINE_SETUP = `set -eu
+mount -n --make-rprivate /
+mount -n -t tmpfs -o mode=0755,size=1m stns-offline-run /run
+mount -n --bind "$1" /etc/nsswitch.conf
+shift
+exec "$@"
+`;
+
+/**
+ * Arguments for `unshare` that run a command (appended) with no network and
+ * no DNS: new mount and network namespaces (the only interface, loopback, is
+ * down), an /etc/nsswitch.conf saying `hosts: files`, and a tmpfs over /run
+ * hiding any nscd socket. A name missing from /etc/hosts then fails to
+ * resolve without a packet leaving the machine, whose resolv.conf names a
+ * server off it. Needs root, like the other namespace tests.
+ */
+export function offlineUnshareArgs(dir: string): string[] {
+  const nsswitch = join(dir, 'nsswitch-offline.conf');
+  writeFileSync(nsswitch, 'passwd: files\ngroup: files\nhosts: files\n', { mode: 0o644 });
+  return ['-m', '-n', '--propagation', 'private', 'sh', '-c', OFFLINE_SETUP, 'sh', nsswitch];
+}
+
 /** Asserts the CLI's stderr is exactly one `stns-query:` line, without a stack trace. */
 export function assertOneLineError(stderr: string): void {
   assert.match(stderr, /^stns-query: [^\n]+\n$/, `stderr is not one line: ${JSON.stringify(stderr)}`);
